@@ -1,0 +1,254 @@
+// Command byline runs a Byline newsroom: the public site, and the commands that feed it.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"byline"
+	"byline/markdown"
+	"byline/publishing"
+	"byline/store"
+	"byline/web"
+)
+
+const usage = `Byline: a publishing platform for membership-funded newsrooms.
+
+Usage:
+  byline [serve] [flags]           run the site (the default command)
+  byline import markdown PATH...   import Markdown files, or folders of them
+  byline migrate [flags]           apply database migrations without serving
+  byline version                   print the version
+
+Every flag has an environment twin: --base-url is BYLINE_BASE_URL, and so on.
+A flag given on the command line wins over its environment variable.
+
+Flags:
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "byline:", err)
+		}
+		os.Exit(exitCode(err))
+	}
+}
+
+// exitCode is 2 for usage errors, 1 otherwise.
+func exitCode(err error) int {
+	var u usageError
+	if errors.As(err, &u) || errors.Is(err, flag.ErrHelp) {
+		return 2
+	}
+	return 1
+}
+
+type usageError struct{ msg string }
+
+func (u usageError) Error() string { return u.msg }
+
+// config holds the settings given by flags and environment.
+type config struct {
+	addr, data, databaseURL, baseURL string
+	sample, dev, accessLog           bool
+	logFormat                        string
+}
+
+// flags declares the flags on fs, each defaulting to its BYLINE_* environment twin.
+func flags(fs *flag.FlagSet, c *config) {
+	str := func(p *string, name, def, help string) {
+		fs.StringVar(p, name, envOr(name, def), help+" ("+envName(name)+")")
+	}
+	boolean := func(p *bool, name string, def bool, help string) {
+		v := def
+		if s, ok := os.LookupEnv(envName(name)); ok {
+			if b, err := strconv.ParseBool(s); err == nil {
+				v = b
+			}
+		}
+		fs.BoolVar(p, name, v, help+" ("+envName(name)+")")
+	}
+	str(&c.addr, "addr", "127.0.0.1:8080", "address to listen on")
+	str(&c.data, "data", "./byline-data", "data folder: the SQLite database lives here")
+	str(&c.databaseURL, "database-url", "", "postgres://user:pass@host:5432/db to use PostgreSQL instead of SQLite")
+	str(&c.baseURL, "base-url", "", "public address of the site, like https://news.example.org (default http://ADDR)")
+	boolean(&c.sample, "sample", true, "give an empty database the sample newsroom")
+	boolean(&c.dev, "dev", false, "read templates and static files from ./web at each request")
+	boolean(&c.accessLog, "access-log", true, "log every request")
+	str(&c.logFormat, "log-format", "text", "log format: text or json")
+}
+
+func envName(flag string) string {
+	return "BYLINE_" + strings.ToUpper(strings.ReplaceAll(flag, "-", "_"))
+}
+
+func envOr(flag, def string) string {
+	if v, ok := os.LookupEnv(envName(flag)); ok {
+		return v
+	}
+	return def
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	fs := flag.NewFlagSet("byline "+cmd, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usage)
+		fs.PrintDefaults()
+	}
+	var c config
+	flags(fs, &c)
+	switch cmd {
+	case "version":
+		fmt.Fprintln(stdout, "byline", byline.Version)
+		return nil
+	case "help":
+		fs.Usage()
+		return nil
+	case "serve", "migrate", "import":
+	default:
+		fs.Usage()
+		return usageError{fmt.Sprintf("unknown command %q", cmd)}
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log := newLogger(stderr, c.logFormat)
+	switch cmd {
+	case "migrate":
+		db, err := openStore(ctx, c, true)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		fmt.Fprintf(stdout, "migrated the %s database\n", db.Engine())
+		return nil
+	case "import":
+		rest := fs.Args()
+		if len(rest) < 2 || rest[0] != "markdown" {
+			return usageError{"usage: byline import markdown PATH..."}
+		}
+		return importMarkdown(ctx, c, rest[1:], stdout)
+	}
+	return serve(ctx, c, log)
+}
+
+func newLogger(w io.Writer, format string) *slog.Logger {
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, nil))
+	}
+	return slog.New(slog.NewTextHandler(w, nil))
+}
+
+// openStore opens the configured database: PostgreSQL when a URL is given, else SQLite in
+// the data folder.
+func openStore(ctx context.Context, c config, migrate bool) (*store.DB, error) {
+	url := c.databaseURL
+	if url == "" {
+		url = filepath.Join(c.data, "byline.db")
+	}
+	return store.Open(ctx, url, migrate)
+}
+
+func newImporter(db *store.DB) (*publishing.Importer, error) {
+	site, err := db.FindSettings(context.Background())
+	if err != nil {
+		return nil, err
+	}
+	loc, err := time.LoadLocation(site.Timezone)
+	if err != nil {
+		loc = time.UTC
+	}
+	return &publishing.Importer{Store: db, Markdown: markdown.New(), Location: loc}, nil
+}
+
+func importMarkdown(ctx context.Context, c config, paths []string, stdout io.Writer) error {
+	db, err := openStore(ctx, c, true)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	im, err := newImporter(db)
+	if err != nil {
+		return err
+	}
+	words := map[byline.SaveResult]string{byline.Created: "imported", byline.Updated: "updated", byline.Unchanged: "unchanged"}
+	sum, err := im.ImportPaths(ctx, paths, func(file string, res byline.SaveResult, warnings []string, err error) {
+		if err != nil {
+			fmt.Fprintf(stdout, "failed     %v\n", err)
+			return
+		}
+		fmt.Fprintf(stdout, "%-10s %s\n", words[res], file)
+		for _, w := range warnings {
+			fmt.Fprintf(stdout, "           %s: %s\n", file, w)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%d imported, %d updated, %d unchanged, %d failed\n", sum.Imported, sum.Updated, sum.Unchanged, sum.Failed)
+	if sum.Failed > 0 {
+		return fmt.Errorf("%d file(s) failed to import", sum.Failed)
+	}
+	return nil
+}
+
+func serve(ctx context.Context, c config, log *slog.Logger) error {
+	start := time.Now()
+	db, err := openStore(ctx, c, true)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if c.baseURL == "" {
+		c.baseURL = "http://" + c.addr
+	}
+	log.Info("starting byline", "version", byline.Version, "addr", c.addr, "base_url", c.baseURL,
+		"database", db.Engine(), "data", c.data, "sample", c.sample, "dev", c.dev)
+	if c.sample {
+		n, err := db.CountArticles(ctx)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			im, err := newImporter(db)
+			if err != nil {
+				return err
+			}
+			sum, err := publishing.Seed(ctx, im, time.Now())
+			if err != nil {
+				return err
+			}
+			log.Info("the database was empty: added the sample newsroom", "articles", sum.Imported)
+		}
+	}
+	reqLog := log
+	if !c.accessLog {
+		reqLog = slog.New(slog.DiscardHandler)
+	}
+	srv, err := web.New(web.Config{Store: db, Logger: reqLog, BaseURL: c.baseURL, Dev: c.dev})
+	if err != nil {
+		return err
+	}
+	return web.Run(ctx, c.addr, srv, log, 30*time.Second, func(addr string) {
+		log.Info("serving", "url", "http://"+addr+"/", "startup", time.Since(start).Round(time.Millisecond))
+	})
+}

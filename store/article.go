@@ -1,0 +1,313 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strings"
+
+	"byline"
+)
+
+// articleColumns are the columns every article query reads, image included.
+const articleColumns = `a.id, a.slug, a.title, a.standfirst, a.body, a.body_html, a.teaser_html, a.status,
+	a.visibility, a.featured, a.image_alt, a.image_caption, a.image_credit, a.published_at, a.created_at,
+	a.updated_at, i.id, i.hash, i.mime, i.width, i.height`
+
+func scanArticle(row interface{ Scan(...any) error }) (*byline.Article, error) {
+	var a byline.Article
+	var imgID sql.NullInt64
+	var hash, mime sql.NullString
+	var w, h sql.NullInt64
+	err := row.Scan(&a.ID, &a.Slug, &a.Title, &a.Standfirst, &a.Body, &a.BodyHTML, &a.TeaserHTML, &a.Status,
+		&a.Visibility, &a.Featured, &a.ImageAlt, &a.ImageCaption, &a.ImageCredit, &a.PublishedAt, &a.CreatedAt,
+		&a.UpdatedAt, &imgID, &hash, &mime, &w, &h)
+	if err != nil {
+		return nil, err
+	}
+	if imgID.Valid {
+		a.Image = &byline.Image{ID: imgID.Int64, Hash: hash.String, Mime: mime.String,
+			Width: int(w.Int64), Height: int(h.Int64)}
+	}
+	a.PublishedAt, a.CreatedAt, a.UpdatedAt = a.PublishedAt.UTC(), a.CreatedAt.UTC(), a.UpdatedAt.UTC()
+	return &a, nil
+}
+
+// FindArticleBySlug returns the article with that slug, whatever its status.
+func (db *DB) FindArticleBySlug(ctx context.Context, slug string) (*byline.Article, error) {
+	a, err := scanArticle(db.read.QueryRowContext(ctx, `SELECT `+articleColumns+`
+		FROM articles a LEFT JOIN images i ON i.id = a.image_id WHERE a.slug = $1`, slug))
+	if err != nil {
+		return nil, db.dialect.classify(err, "article")
+	}
+	if err := db.attachBylinesAndTags(ctx, []*byline.Article{a}); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// FindArticles returns the articles the filter selects, newest first.
+func (db *DB) FindArticles(ctx context.Context, f byline.ArticleFilter) ([]*byline.Article, error) {
+	var where []string
+	var args []any
+	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
+	if f.Status != "" {
+		where = append(where, "a.status = "+arg(string(f.Status)))
+	}
+	if !f.PublishedBy.IsZero() {
+		where = append(where, "a.published_at <= "+arg(f.PublishedBy.UTC()))
+	}
+	if f.Before != nil {
+		t := arg(f.Before.PublishedAt.UTC())
+		where = append(where, fmt.Sprintf("(a.published_at < %s OR (a.published_at = %s AND a.id < %s))", t, t, arg(f.Before.ID)))
+	}
+	if f.Featured {
+		where = append(where, "a.featured = "+arg(true))
+	}
+	if f.TagSlug != "" {
+		where = append(where, "a.id IN (SELECT at.article_id FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE t.slug = "+arg(f.TagSlug)+")")
+	}
+	if f.AuthorSlug != "" {
+		where = append(where, "a.id IN (SELECT aa.article_id FROM article_authors aa JOIN authors au ON au.id = aa.author_id WHERE au.slug = "+arg(f.AuthorSlug)+")")
+	}
+	cols := articleColumns
+	if f.Summary {
+		cols = strings.Replace(cols, "a.body, a.body_html, a.teaser_html", "'', '', ''", 1)
+	}
+	q := `SELECT ` + cols + ` FROM articles a LEFT JOIN images i ON i.id = a.image_id`
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	q += " ORDER BY a.published_at DESC, a.id DESC"
+	if f.Limit > 0 {
+		q += " LIMIT " + arg(f.Limit)
+		if f.Offset > 0 {
+			q += " OFFSET " + arg(f.Offset)
+		}
+	}
+	rows, err := db.read.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("find articles: %w", err)
+	}
+	defer rows.Close()
+	var list []*byline.Article
+	for rows.Next() {
+		a, err := scanArticle(rows)
+		if err != nil {
+			return nil, fmt.Errorf("scan article: %w", err)
+		}
+		list = append(list, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("find articles: %w", err)
+	}
+	if err := db.attachBylinesAndTags(ctx, list); err != nil {
+		return nil, err
+	}
+	return list, nil
+}
+
+// attachBylinesAndTags loads the authors and tags of the articles, two queries per batch.
+func (db *DB) attachBylinesAndTags(ctx context.Context, list []*byline.Article) error {
+	const batch = 500 // well under both engines' limits on query parameters
+	for len(list) > 0 {
+		n := min(batch, len(list))
+		if err := db.attachBatch(ctx, list[:n]); err != nil {
+			return err
+		}
+		list = list[n:]
+	}
+	return nil
+}
+
+func (db *DB) attachBatch(ctx context.Context, list []*byline.Article) error {
+	byID := make(map[int64]*byline.Article, len(list))
+	ids := make([]any, 0, len(list))
+	marks := make([]string, 0, len(list))
+	for _, a := range list {
+		a.Authors, a.Tags = nil, nil
+		byID[a.ID] = a
+		ids = append(ids, a.ID)
+		marks = append(marks, fmt.Sprintf("$%d", len(ids)))
+	}
+	in := strings.Join(marks, ", ")
+	rows, err := db.read.QueryContext(ctx, `SELECT aa.article_id, au.id, au.slug, au.name, au.bio
+		FROM article_authors aa JOIN authors au ON au.id = aa.author_id
+		WHERE aa.article_id IN (`+in+`) ORDER BY aa.article_id, aa.position`, ids...)
+	if err != nil {
+		return fmt.Errorf("find bylines: %w", err)
+	}
+	for rows.Next() {
+		var id int64
+		var au byline.Author
+		if err := rows.Scan(&id, &au.ID, &au.Slug, &au.Name, &au.Bio); err != nil {
+			rows.Close()
+			return fmt.Errorf("scan byline: %w", err)
+		}
+		byID[id].Authors = append(byID[id].Authors, &au)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("find bylines: %w", err)
+	}
+	rows, err = db.read.QueryContext(ctx, `SELECT at.article_id, t.id, t.slug, t.name, t.description
+		FROM article_tags at JOIN tags t ON t.id = at.tag_id
+		WHERE at.article_id IN (`+in+`) ORDER BY at.article_id, at.position`, ids...)
+	if err != nil {
+		return fmt.Errorf("find tags: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var t byline.Tag
+		if err := rows.Scan(&id, &t.ID, &t.Slug, &t.Name, &t.Description); err != nil {
+			return fmt.Errorf("scan tag: %w", err)
+		}
+		byID[id].Tags = append(byID[id].Tags, &t)
+	}
+	return rows.Err()
+}
+
+// SaveArticle creates or updates the article with a.Slug; see byline.ArticleStore.
+func (db *DB) SaveArticle(ctx context.Context, a *byline.Article, upload *byline.ImageUpload) (byline.SaveResult, error) {
+	if a.Slug == "" || a.Title == "" {
+		return 0, byline.Errorf(byline.EINVALID, "An article needs a title and a slug.")
+	}
+	a.PublishedAt = a.PublishedAt.UTC().Truncate(1e3)
+	old, err := db.FindArticleBySlug(ctx, a.Slug)
+	if err != nil && byline.ErrorCode(err) != byline.ENOTFOUND {
+		return 0, err
+	}
+	if upload != nil {
+		a.Image = upload.Image
+	}
+	if old != nil && sameArticle(old, a) {
+		a.ID, a.CreatedAt, a.UpdatedAt = old.ID, old.CreatedAt, old.UpdatedAt
+		return byline.Unchanged, nil
+	}
+	now := db.now()
+	result := byline.Created
+	err = db.inTx(ctx, func(tx *sql.Tx) error {
+		if upload != nil {
+			if err := db.saveImage(ctx, tx, upload); err != nil {
+				return err
+			}
+		}
+		var image any
+		if a.Image != nil {
+			image = a.Image.ID
+		}
+		// Look again inside the transaction: another process may have created it meanwhile.
+		var id int64
+		var createdAt sql.NullTime
+		err := tx.QueryRowContext(ctx, `SELECT id, created_at FROM articles WHERE slug = $1`, a.Slug).Scan(&id, &createdAt)
+		switch {
+		case err == sql.ErrNoRows:
+			a.CreatedAt, a.UpdatedAt = now, now
+			err = tx.QueryRowContext(ctx, `INSERT INTO articles (slug, title, standfirst, body, body_html,
+				teaser_html, status, visibility, featured, image_id, image_alt, image_caption, image_credit,
+				published_at, created_at, updated_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id`,
+				a.Slug, a.Title, a.Standfirst, a.Body, a.BodyHTML, a.TeaserHTML, string(a.Status), string(a.Visibility),
+				a.Featured, image, a.ImageAlt, a.ImageCaption, a.ImageCredit, a.PublishedAt, a.CreatedAt, a.UpdatedAt).Scan(&a.ID)
+			if err != nil {
+				return db.dialect.classify(err, "article")
+			}
+		case err != nil:
+			return fmt.Errorf("find article %q: %w", a.Slug, err)
+		default:
+			result = byline.Updated
+			a.ID, a.CreatedAt, a.UpdatedAt = id, createdAt.Time.UTC(), now
+			_, err = tx.ExecContext(ctx, `UPDATE articles SET title = $1, standfirst = $2, body = $3, body_html = $4,
+				teaser_html = $5, status = $6, visibility = $7, featured = $8, image_id = $9, image_alt = $10,
+				image_caption = $11, image_credit = $12, published_at = $13, updated_at = $14 WHERE id = $15`,
+				a.Title, a.Standfirst, a.Body, a.BodyHTML, a.TeaserHTML, string(a.Status), string(a.Visibility),
+				a.Featured, image, a.ImageAlt, a.ImageCaption, a.ImageCredit, a.PublishedAt, a.UpdatedAt, a.ID)
+			if err != nil {
+				return db.dialect.classify(err, "article")
+			}
+			for _, table := range []string{"article_authors", "article_tags"} {
+				if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE article_id = $1`, a.ID); err != nil {
+					return fmt.Errorf("clear %s: %w", table, err)
+				}
+			}
+		}
+		for pos, au := range a.Authors {
+			err := tx.QueryRowContext(ctx, `INSERT INTO authors (slug, name, bio, created_at) VALUES ($1, $2, $3, $4)
+				ON CONFLICT (slug) DO UPDATE SET slug = excluded.slug RETURNING id, name, bio`,
+				au.Slug, au.Name, au.Bio, now).Scan(&au.ID, &au.Name, &au.Bio)
+			if err != nil {
+				return db.dialect.classify(err, "author")
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO article_authors (article_id, author_id, position) VALUES ($1, $2, $3)
+				ON CONFLICT DO NOTHING`, a.ID, au.ID, pos); err != nil {
+				return db.dialect.classify(err, "byline")
+			}
+		}
+		for pos, t := range a.Tags {
+			err := tx.QueryRowContext(ctx, `INSERT INTO tags (slug, name, description, created_at) VALUES ($1, $2, $3, $4)
+				ON CONFLICT (slug) DO UPDATE SET slug = excluded.slug RETURNING id, name, description`,
+				t.Slug, t.Name, t.Description, now).Scan(&t.ID, &t.Name, &t.Description)
+			if err != nil {
+				return db.dialect.classify(err, "tag")
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO article_tags (article_id, tag_id, position) VALUES ($1, $2, $3)
+				ON CONFLICT DO NOTHING`, a.ID, t.ID, pos); err != nil {
+				return db.dialect.classify(err, "tag")
+			}
+		}
+		return bumpRevision(ctx, tx)
+	})
+	if err != nil {
+		return 0, err
+	}
+	return result, nil
+}
+
+// sameArticle reports whether saving b over a would change nothing a reader could see.
+func sameArticle(a, b *byline.Article) bool {
+	return a.Title == b.Title && a.Standfirst == b.Standfirst && a.Body == b.Body && a.BodyHTML == b.BodyHTML &&
+		a.Status == b.Status && a.Visibility == b.Visibility && a.Featured == b.Featured &&
+		imageHash(a) == imageHash(b) && a.ImageAlt == b.ImageAlt && a.ImageCaption == b.ImageCaption &&
+		a.ImageCredit == b.ImageCredit && a.TeaserHTML == b.TeaserHTML &&
+		a.PublishedAt.Equal(b.PublishedAt) &&
+		slices.EqualFunc(a.Authors, b.Authors, func(x, y *byline.Author) bool { return x.Slug == y.Slug }) &&
+		slices.EqualFunc(a.Tags, b.Tags, func(x, y *byline.Tag) bool { return x.Slug == y.Slug })
+}
+
+func imageHash(a *byline.Article) string {
+	if a.Image == nil {
+		return ""
+	}
+	return a.Image.Hash
+}
+
+// CountArticles counts all articles.
+func (db *DB) CountArticles(ctx context.Context) (int, error) {
+	var n int
+	err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM articles`).Scan(&n)
+	return n, db.dialect.classify(err, "article count")
+}
+
+// FindAuthorBySlug returns the author with that slug.
+func (db *DB) FindAuthorBySlug(ctx context.Context, slug string) (*byline.Author, error) {
+	var au byline.Author
+	err := db.read.QueryRowContext(ctx, `SELECT id, slug, name, bio FROM authors WHERE slug = $1`, slug).
+		Scan(&au.ID, &au.Slug, &au.Name, &au.Bio)
+	if err != nil {
+		return nil, db.dialect.classify(err, "author")
+	}
+	return &au, nil
+}
+
+// FindTagBySlug returns the tag with that slug.
+func (db *DB) FindTagBySlug(ctx context.Context, slug string) (*byline.Tag, error) {
+	var t byline.Tag
+	err := db.read.QueryRowContext(ctx, `SELECT id, slug, name, description FROM tags WHERE slug = $1`, slug).
+		Scan(&t.ID, &t.Slug, &t.Name, &t.Description)
+	if err != nil {
+		return nil, db.dialect.classify(err, "tag")
+	}
+	return &t, nil
+}

@@ -1,0 +1,145 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"byline"
+	"byline/markdown"
+	"byline/media"
+)
+
+// reader returns who is reading. Until members can sign in, everyone is anonymous.
+func (s *Server) reader(r *http.Request) byline.Reader { return byline.Reader{} }
+
+// published reports whether readers may see the article: published, and its time has come.
+func (s *Server) published(a *byline.Article) bool {
+	return a.Status == byline.StatusPublished && !a.PublishedAt.After(s.now())
+}
+
+// articlePage serves /{slug}/: the article, then the next (older) one's teaser.
+func (s *Server) articlePage(r *http.Request) (*response, error) {
+	ctx := r.Context()
+	a, err := s.store.FindArticleBySlug(ctx, r.PathValue("slug"))
+	if err != nil {
+		return nil, orNotFound(err)
+	}
+	if !s.published(a) {
+		return nil, notFound()
+	}
+	next, err := s.store.FindArticles(ctx, byline.ArticleFilter{
+		Status: byline.StatusPublished, PublishedBy: s.now(), Before: a, Limit: 1, Summary: true})
+	if err != nil {
+		return nil, err
+	}
+	data := s.basePage(ctx, r)
+	data.Article = a
+	data.CanRead = s.reader(r).CanRead(a.Visibility)
+	data.Title = markdown.Smarten(a.Title) + " – " + data.Site.Title
+	data.Desc = markdown.Smarten(a.Standfirst)
+	data.Canonical = s.articleURL(a)
+	data.JSONLD = s.newsArticleLD(a, data)
+	if len(next) > 0 {
+		data.Next = next[0]
+	}
+	res, err := s.render(http.StatusOK, "article", data)
+	if err != nil {
+		return nil, err
+	}
+	res.surrogate = surrogateKeys(a)
+	return res, nil
+}
+
+// articleURL is an article's canonical address.
+func (s *Server) articleURL(a *byline.Article) string { return s.baseURL + "/" + a.Slug + "/" }
+
+// surrogateKeys name what a page shows, so that a CDN in front can purge by key.
+func surrogateKeys(a *byline.Article) string {
+	keys := []string{"article-" + strconv.FormatInt(a.ID, 10)}
+	for _, au := range a.Authors {
+		keys = append(keys, "author-"+strconv.FormatInt(au.ID, 10))
+	}
+	for _, t := range a.Tags {
+		keys = append(keys, "tag-"+strconv.FormatInt(t.ID, 10))
+	}
+	return strings.Join(keys, " ")
+}
+
+// ldThing is one node of schema.org JSON-LD.
+type ldThing struct {
+	Type string   `json:"@type"`
+	ID   string   `json:"@id,omitempty"`
+	Name string   `json:"name,omitempty"`
+	URL  string   `json:"url,omitempty"`
+	Logo *ldThing `json:"logo,omitempty"`
+	// For page parts behind the paywall.
+	IsAccessibleForFree *bool  `json:"isAccessibleForFree,omitempty"`
+	CSSSelector         string `json:"cssSelector,omitempty"`
+}
+
+// newsArticle is the JSON-LD of an article page, as search engines read it.
+type newsArticle struct {
+	Context             string    `json:"@context"`
+	Type                string    `json:"@type"`
+	Headline            string    `json:"headline"`
+	Description         string    `json:"description,omitempty"`
+	Image               []string  `json:"image,omitempty"`
+	DatePublished       string    `json:"datePublished"`
+	DateModified        string    `json:"dateModified"`
+	Author              []ldThing `json:"author,omitempty"`
+	Publisher           ldThing   `json:"publisher"`
+	IsAccessibleForFree bool      `json:"isAccessibleForFree"`
+	MainEntityOfPage    ldThing   `json:"mainEntityOfPage"`
+	HasPart             *ldThing  `json:"hasPart,omitempty"`
+}
+
+func (s *Server) newsArticleLD(a *byline.Article, data *pageData) newsArticle {
+	ld := newsArticle{
+		Context: "https://schema.org", Type: "NewsArticle",
+		Headline:      markdown.Smarten(a.Title),
+		Description:   markdown.Smarten(a.Standfirst),
+		DatePublished: a.PublishedAt.UTC().Format("2006-01-02T15:04:05Z07:00"),
+		DateModified:  a.UpdatedAt.UTC().Format("2006-01-02T15:04:05Z07:00"),
+		Publisher: ldThing{Type: "NewsMediaOrganization", Name: data.Site.Title, URL: s.baseURL + "/",
+			Logo: &ldThing{Type: "ImageObject", URL: s.absolute(data.Site.Logo)}},
+		IsAccessibleForFree: a.Visibility == byline.VisibilityPublic,
+		MainEntityOfPage:    ldThing{Type: "WebPage", ID: s.articleURL(a)},
+	}
+	if a.Image != nil {
+		ws := media.Widths(a.Image.Width)
+		ld.Image = []string{s.baseURL + media.VariantURL(a.Image, ws[len(ws)-1])}
+	}
+	for _, au := range a.Authors {
+		ld.Author = append(ld.Author, ldThing{Type: "Person", Name: au.Name, URL: s.baseURL + "/author/" + au.Slug + "/"})
+	}
+	if !ld.IsAccessibleForFree {
+		free := false
+		ld.HasPart = &ldThing{Type: "WebPageElement", IsAccessibleForFree: &free, CSSSelector: ".paywall"}
+	}
+	return ld
+}
+
+// absolute makes a site path absolute; URLs stay as they are.
+func (s *Server) absolute(p string) string {
+	if strings.HasPrefix(p, "/") {
+		return s.baseURL + p
+	}
+	return p
+}
+
+// mediaFile serves /media/{hash}/{width}.jpg: a stored variant of a photo, for ever.
+func (s *Server) mediaFile(r *http.Request) (*response, error) {
+	name, ok := strings.CutSuffix(r.PathValue("file"), ".jpg")
+	width, err := strconv.Atoi(name)
+	if !ok || err != nil || width <= 0 {
+		return nil, notFound()
+	}
+	v, err := s.store.FindImageVariant(r.Context(), r.PathValue("hash"), width)
+	if byline.ErrorCode(err) == byline.ENOTFOUND {
+		return nil, notFound()
+	} else if err != nil {
+		return nil, err
+	}
+	return newResponse(http.StatusOK, v.Mime, "public, max-age=31536000, immutable", v.Data), nil
+}

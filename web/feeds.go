@@ -1,0 +1,237 @@
+package web
+
+import (
+	"bytes"
+	"encoding/xml"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"byline"
+	"byline/markdown"
+)
+
+// feedSize is how many articles a feed carries.
+const feedSize = 30
+
+type rss struct {
+	XMLName xml.Name   `xml:"rss"`
+	Version string     `xml:"version,attr"`
+	Content string     `xml:"xmlns:content,attr"`
+	DC      string     `xml:"xmlns:dc,attr"`
+	Atom    string     `xml:"xmlns:atom,attr"`
+	Channel rssChannel `xml:"channel"`
+}
+
+type rssChannel struct {
+	Title         string    `xml:"title"`
+	Link          string    `xml:"link"`
+	Self          atomLink  `xml:"atom:link"`
+	Description   string    `xml:"description"`
+	Language      string    `xml:"language,omitempty"`
+	LastBuildDate string    `xml:"lastBuildDate,omitempty"`
+	Generator     string    `xml:"generator"`
+	Items         []rssItem `xml:"item"`
+}
+
+type atomLink struct {
+	Href string `xml:"href,attr"`
+	Rel  string `xml:"rel,attr"`
+	Type string `xml:"type,attr"`
+}
+
+type rssItem struct {
+	Title       string     `xml:"title"`
+	Link        string     `xml:"link"`
+	GUID        rssGUID    `xml:"guid"`
+	PubDate     string     `xml:"pubDate"`
+	Creators    []string   `xml:"dc:creator"`
+	Categories  []string   `xml:"category"`
+	Description string     `xml:"description"`
+	Content     *cdata     `xml:"content:encoded"`
+	Enclosure   *enclosure `xml:"enclosure"`
+}
+
+type rssGUID struct {
+	IsPermaLink bool   `xml:"isPermaLink,attr"`
+	Value       string `xml:",chardata"`
+}
+
+type cdata struct {
+	Value string `xml:",cdata"`
+}
+
+type enclosure struct {
+	URL    string `xml:"url,attr"`
+	Type   string `xml:"type,attr"`
+	Length int    `xml:"length,attr"`
+}
+
+// feed renders an RSS 2.0 feed. Public articles carry their full text; members-only
+// articles carry only their standfirst, never their body.
+func (s *Server) feed(r *http.Request, title, link, desc string, f byline.ArticleFilter) (*response, error) {
+	f.Status, f.PublishedBy, f.Limit = byline.StatusPublished, s.now(), feedSize
+	list, err := s.store.FindArticles(r.Context(), f)
+	if err != nil {
+		return nil, err
+	}
+	site, err := s.store.FindSettings(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	ch := rssChannel{Title: title, Link: s.baseURL + link, Description: desc, Language: site.Locale,
+		Self:      atomLink{Href: s.baseURL + r.URL.Path, Rel: "self", Type: "application/rss+xml"},
+		Generator: "Byline " + byline.Version}
+	if len(list) > 0 {
+		ch.LastBuildDate = list[0].UpdatedAt.UTC().Format(time.RFC1123Z)
+	}
+	for _, a := range list {
+		it := rssItem{Title: markdown.Smarten(a.Title), Link: s.articleURL(a),
+			GUID:        rssGUID{IsPermaLink: true, Value: s.articleURL(a)},
+			PubDate:     a.PublishedAt.UTC().Format(time.RFC1123Z),
+			Description: markdown.Smarten(a.Standfirst)}
+		for _, au := range a.Authors {
+			it.Creators = append(it.Creators, au.Name)
+		}
+		for _, t := range a.Tags {
+			it.Categories = append(it.Categories, t.Name)
+		}
+		if anonymous := (byline.Reader{}); anonymous.CanRead(a.Visibility) {
+			it.Content = &cdata{Value: strings.ReplaceAll(a.BodyHTML, "]]>", "]]&gt;")}
+		}
+		if a.Image != nil {
+			it.Enclosure = &enclosure{URL: s.absolute(srcURL(a.Image, 960)), Type: "image/jpeg"}
+		}
+		ch.Items = append(ch.Items, it)
+	}
+	doc := rss{Version: "2.0", Content: "http://purl.org/rss/1.0/modules/content/",
+		DC: "http://purl.org/dc/elements/1.1/", Atom: "http://www.w3.org/2005/Atom", Channel: ch}
+	return xmlResponse(doc)
+}
+
+func xmlResponse(doc any) (*response, error) {
+	var buf bytes.Buffer
+	buf.WriteString(xml.Header)
+	enc := xml.NewEncoder(&buf)
+	enc.Indent("", " ")
+	if err := enc.Encode(doc); err != nil {
+		return nil, fmt.Errorf("encode xml: %w", err)
+	}
+	return newResponse(http.StatusOK, "application/xml; charset=utf-8", pageCacheControl, buf.Bytes()), nil
+}
+
+// siteFeed serves /rss/.
+func (s *Server) siteFeed(r *http.Request) (*response, error) {
+	site, err := s.store.FindSettings(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	res, err := s.feed(r, site.Title, "/", site.Description, byline.ArticleFilter{})
+	if res != nil {
+		res.contentType = "application/rss+xml; charset=utf-8"
+	}
+	return res, err
+}
+
+// tagFeed serves /tag/{slug}/rss/.
+func (s *Server) tagFeed(r *http.Request) (*response, error) {
+	t, err := s.store.FindTagBySlug(r.Context(), r.PathValue("slug"))
+	if err != nil {
+		return nil, orNotFound(err)
+	}
+	res, err := s.feed(r, t.Name, "/tag/"+t.Slug+"/", firstNonEmpty(t.Description, "Articles filed under "+t.Name+"."),
+		byline.ArticleFilter{TagSlug: t.Slug})
+	if res != nil {
+		res.contentType = "application/rss+xml; charset=utf-8"
+		res.surrogate = "tag-" + strconv.FormatInt(t.ID, 10)
+	}
+	return res, err
+}
+
+// authorFeed serves /author/{slug}/rss/.
+func (s *Server) authorFeed(r *http.Request) (*response, error) {
+	au, err := s.store.FindAuthorBySlug(r.Context(), r.PathValue("slug"))
+	if err != nil {
+		return nil, orNotFound(err)
+	}
+	res, err := s.feed(r, au.Name, "/author/"+au.Slug+"/", firstNonEmpty(au.Bio, "Articles by "+au.Name+"."),
+		byline.ArticleFilter{AuthorSlug: au.Slug})
+	if res != nil {
+		res.contentType = "application/rss+xml; charset=utf-8"
+		res.surrogate = "author-" + strconv.FormatInt(au.ID, 10)
+	}
+	return res, err
+}
+
+type urlset struct {
+	XMLName xml.Name     `xml:"urlset"`
+	NS      string       `xml:"xmlns,attr"`
+	News    string       `xml:"xmlns:news,attr,omitempty"`
+	URLs    []sitemapURL `xml:"url"`
+}
+
+type sitemapURL struct {
+	Loc     string       `xml:"loc"`
+	LastMod string       `xml:"lastmod,omitempty"`
+	News    *sitemapNews `xml:"news:news"`
+}
+
+type sitemapNews struct {
+	Publication struct {
+		Name     string `xml:"news:name"`
+		Language string `xml:"news:language"`
+	} `xml:"news:publication"`
+	PublicationDate string `xml:"news:publication_date"`
+	Title           string `xml:"news:title"`
+}
+
+// sitemapLimit is the most URLs one sitemap file may list.
+const sitemapLimit = 50000
+
+// sitemap serves /sitemap.xml: the front page and every published article.
+func (s *Server) sitemap(r *http.Request) (*response, error) {
+	list, err := s.store.FindArticles(r.Context(), byline.ArticleFilter{
+		Status: byline.StatusPublished, PublishedBy: s.now(), Limit: sitemapLimit - 1, Summary: true})
+	if err != nil {
+		return nil, err
+	}
+	set := urlset{NS: "http://www.sitemaps.org/schemas/sitemap/0.9"}
+	set.URLs = append(set.URLs, sitemapURL{Loc: s.baseURL + "/"})
+	for _, a := range list {
+		set.URLs = append(set.URLs, sitemapURL{Loc: s.articleURL(a), LastMod: a.UpdatedAt.UTC().Format(time.RFC3339)})
+	}
+	return xmlResponse(set)
+}
+
+// newsSitemap serves /sitemap-news.xml: Google News' sitemap of the last 48 hours.
+func (s *Server) newsSitemap(r *http.Request) (*response, error) {
+	now := s.now()
+	list, err := s.store.FindArticles(r.Context(), byline.ArticleFilter{
+		Status: byline.StatusPublished, PublishedBy: now, Limit: 1000, Summary: true})
+	if err != nil {
+		return nil, err
+	}
+	site, err := s.store.FindSettings(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	lang, _, _ := strings.Cut(strings.ToLower(site.Locale), "-")
+	set := urlset{NS: "http://www.sitemaps.org/schemas/sitemap/0.9", News: "http://www.google.com/schemas/sitemap-news/0.9"}
+	for _, a := range list {
+		if now.Sub(a.PublishedAt) > 48*time.Hour {
+			break
+		}
+		n := &sitemapNews{PublicationDate: a.PublishedAt.UTC().Format(time.RFC3339), Title: markdown.Smarten(a.Title)}
+		n.Publication.Name, n.Publication.Language = site.Title, lang
+		set.URLs = append(set.URLs, sitemapURL{Loc: s.articleURL(a), News: n})
+	}
+	return xmlResponse(set)
+}
+
+// robots serves /robots.txt.
+func (s *Server) robots(r *http.Request) (*response, error) {
+	body := fmt.Sprintf("User-agent: *\nAllow: /\n\nSitemap: %s/sitemap.xml\nSitemap: %s/sitemap-news.xml\n", s.baseURL, s.baseURL)
+	return newResponse(http.StatusOK, "text/plain; charset=utf-8", pageCacheControl, []byte(body)), nil
+}

@@ -1,0 +1,125 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"strings"
+	"time"
+
+	"byline"
+	"byline/markdown"
+	"byline/media"
+)
+
+// pageData is what every page template gets.
+type pageData struct {
+	Site      byline.Settings
+	Lang      string
+	BaseURL   string
+	Title     string // the <title>
+	Desc      string // meta description
+	Canonical string
+	Feed      string // the page's own feed, if any
+	Status    int
+	Error     string
+
+	Article  *byline.Article
+	CanRead  bool
+	Next     *byline.Article
+	JSONLD   any
+	Featured []*byline.Article
+	Latest   []*byline.Article
+	Heading  string // list pages: what the list is
+	Intro    string
+	Page     int
+	PrevURL  string
+	NextURL  string
+
+	loc *time.Location
+}
+
+// basePage fills what every page shares.
+func (s *Server) basePage(ctx context.Context, r *http.Request) *pageData {
+	site, err := s.store.FindSettings(ctx)
+	if err != nil {
+		s.log.Error("load settings", "err", err)
+		site = byline.DefaultSettings()
+	}
+	loc, err := time.LoadLocation(site.Timezone)
+	if err != nil {
+		loc = time.UTC
+	}
+	lang := site.Locale
+	if lang == "" {
+		lang = "en"
+	}
+	return &pageData{Site: site, Lang: lang, BaseURL: s.baseURL, Canonical: s.baseURL + r.URL.Path, loc: loc}
+}
+
+// Date formats a time for readers, in the newsroom's time zone.
+func (p *pageData) Date(t time.Time) string { return t.In(p.loc).Format("2 January 2006, 15:04") }
+
+// pageNames are the page templates, each parsed with the layout.
+var pageNames = []string{"front", "list", "article", "error"}
+
+func (s *Server) parseTemplates(files fs.FS) (map[string]*template.Template, error) {
+	funcs := template.FuncMap{
+		"smart": markdown.Smarten,
+		"asset": s.assets.url,
+		"srcset": func(img *byline.Image) string {
+			var parts []string
+			for _, w := range media.Widths(img.Width) {
+				parts = append(parts, fmt.Sprintf("%s %dw", media.VariantURL(img, w), w))
+			}
+			return strings.Join(parts, ", ")
+		},
+		"src":    srcURL,
+		"height": func(img *byline.Image, width int) int { return max(1, img.Height*width/img.Width) },
+		"iso":    func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"html":   func(s string) template.HTML { return template.HTML(s) }, // only for sanitised HTML from the store
+		"last":   func(i, n int) bool { return i == n-1 },
+	}
+	out := make(map[string]*template.Template, len(pageNames))
+	for _, name := range pageNames {
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(files, "templates/layout.html", "templates/partials.html", "templates/"+name+".html")
+		if err != nil {
+			return nil, fmt.Errorf("parse template %s: %w", name, err)
+		}
+		out[name] = t
+	}
+	return out, nil
+}
+
+// render executes a page template into a response with the page cache policy.
+func (s *Server) render(status int, name string, data *pageData) (*response, error) {
+	t := s.templates[name]
+	if s.dev {
+		ts, err := s.parseTemplates(osDir())
+		if err != nil {
+			return nil, err
+		}
+		t = ts[name]
+	}
+	var buf bytes.Buffer
+	if err := t.Execute(&buf, data); err != nil {
+		return nil, fmt.Errorf("render %s: %w", name, err)
+	}
+	return newResponse(status, "text/html; charset=utf-8", pageCacheControl, buf.Bytes()), nil
+}
+
+// srcURL is the address of the smallest variant of img at least width pixels wide.
+func srcURL(img *byline.Image, width int) string {
+	ws := media.Widths(img.Width)
+	best := ws[len(ws)-1]
+	for _, w := range ws {
+		if w >= width {
+			best = w
+			break
+		}
+	}
+	return media.VariantURL(img, best)
+}

@@ -1,0 +1,127 @@
+package web
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/base64"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/andybalholm/brotli"
+)
+
+// response is a rendered page, feed or file, held whole so that it can be cached, compressed
+// once and answered with 304 Not Modified.
+type response struct {
+	status       int
+	contentType  string
+	cacheControl string
+	surrogate    string // space-separated keys a CDN can purge by
+	body         []byte
+	gzip, br     []byte // compressed bodies, nil when compression does not pay
+	etag         string // strong ETag of body; the compressed bodies add a suffix
+}
+
+// minCompress is the size below which compressing costs more than it saves.
+const minCompress = 512
+
+// newResponse prepares a response: its ETag and, for text, its compressed bodies.
+func newResponse(status int, contentType, cacheControl string, body []byte) *response {
+	sum := sha256.Sum256(body)
+	res := &response{status: status, contentType: contentType, cacheControl: cacheControl, body: body,
+		etag: `"` + base64.RawURLEncoding.EncodeToString(sum[:12]) + `"`}
+	if len(body) >= minCompress && compressible(contentType) {
+		var buf bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+		zw.Write(body)
+		zw.Close()
+		res.gzip = bytes.Clone(buf.Bytes())
+		buf.Reset()
+		bw := brotli.NewWriterLevel(&buf, 7)
+		bw.Write(body)
+		bw.Close()
+		res.br = bytes.Clone(buf.Bytes())
+	}
+	return res
+}
+
+func compressible(contentType string) bool {
+	return strings.HasPrefix(contentType, "text/") || strings.Contains(contentType, "xml") ||
+		strings.Contains(contentType, "javascript") || strings.Contains(contentType, "json") ||
+		strings.HasPrefix(contentType, "image/svg")
+}
+
+// write sends the response, compressed as the client accepts, or 304 when the client's
+// copy is current. HEAD gets the headers only.
+func (res *response) write(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	body, etag := res.body, res.etag
+	if res.gzip != nil {
+		h.Add("Vary", "Accept-Encoding")
+		switch enc := r.Header.Get("Accept-Encoding"); {
+		case accepts(enc, "br"):
+			body, etag = res.br, res.etag[:len(res.etag)-1]+`-br"`
+			h.Set("Content-Encoding", "br")
+		case accepts(enc, "gzip"):
+			body, etag = res.gzip, res.etag[:len(res.etag)-1]+`-gz"`
+			h.Set("Content-Encoding", "gzip")
+		}
+	}
+	h.Set("Content-Type", res.contentType)
+	if res.cacheControl != "" {
+		h.Set("Cache-Control", res.cacheControl)
+	}
+	if res.surrogate != "" {
+		h.Set("Surrogate-Key", res.surrogate)
+		h.Set("Cache-Tag", strings.ReplaceAll(res.surrogate, " ", ","))
+	}
+	if res.status == http.StatusOK {
+		h.Set("ETag", etag)
+		if match(r.Header.Get("If-None-Match"), etag) {
+			h.Del("Content-Type")
+			h.Del("Content-Encoding")
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(res.status)
+	if r.Method != http.MethodHead {
+		w.Write(body)
+	}
+}
+
+// accepts reports whether an Accept-Encoding header accepts the coding (q=0 refuses it).
+func accepts(header, coding string) bool {
+	for part := range strings.SplitSeq(header, ",") {
+		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if !strings.EqualFold(strings.TrimSpace(name), coding) {
+			continue
+		}
+		if q, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
+			v, err := strconv.ParseFloat(q, 64)
+			return err == nil && v > 0
+		}
+		return true
+	}
+	return false
+}
+
+// match reports whether an If-None-Match header names the ETag (weak comparison, as RFC 9110
+// asks for If-None-Match).
+func match(header, etag string) bool {
+	if header == "" {
+		return false
+	}
+	if strings.TrimSpace(header) == "*" {
+		return true
+	}
+	for tag := range strings.SplitSeq(header, ",") {
+		if strings.TrimPrefix(strings.TrimSpace(tag), "W/") == etag {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,207 @@
+// Package web serves Byline over HTTP: the public site, its feeds and media. routes.go lists
+// every route; each area has its own file.
+package web
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"byline"
+)
+
+// Store is what the web layer needs from storage.
+type Store interface {
+	byline.ArticleStore
+	byline.SettingsStore
+}
+
+// Config configures a Server.
+type Config struct {
+	Store   Store
+	Logger  *slog.Logger
+	BaseURL string // absolute URL of the site, without trailing slash
+	// Dev reads templates and static files from disk at each request.
+	Dev bool
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+}
+
+// Server is the HTTP face of Byline.
+type Server struct {
+	store   Store
+	log     *slog.Logger
+	baseURL string
+	now     func() time.Time
+	dev     bool
+
+	templates map[string]*template.Template
+	assets    *assets
+	cache     *pageCache
+	handler   http.Handler
+}
+
+//go:embed templates static
+var embedded embed.FS
+
+// New returns a Server with its templates parsed and checked.
+func New(cfg Config) (*Server, error) {
+	s := &Server{store: cfg.Store, log: cfg.Logger, baseURL: strings.TrimRight(cfg.BaseURL, "/"),
+		now: cfg.Now, dev: cfg.Dev, cache: newPageCache(5000, time.Minute)}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	files := fs.FS(embedded)
+	if cfg.Dev {
+		files = osDir()
+	}
+	var err error
+	if s.assets, err = loadAssets(files); err != nil {
+		return nil, err
+	}
+	if s.templates, err = s.parseTemplates(files); err != nil {
+		return nil, err
+	}
+	s.handler = s.routes()
+	return s, nil
+}
+
+// osDir is the web folder on disk, read in dev mode.
+func osDir() fs.FS { return os.DirFS("web") }
+
+// ServeHTTP serves a request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// handlerFunc is a handler that returns what to send, or an error to render.
+type handlerFunc func(r *http.Request) (*response, error)
+
+// handle adapts a handlerFunc: errors become error pages, and the response is written.
+func (s *Server) handle(h handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		res, err := h(r)
+		if err != nil {
+			res = s.errorPage(r, err)
+		}
+		res.write(w, r)
+	})
+}
+
+// cached serves an anonymous page from the page cache, rendering it on a miss. The key is
+// the path: pages must not depend on the query string.
+func (s *Server) cached(h handlerFunc) handlerFunc {
+	return func(r *http.Request) (*response, error) {
+		rev, err := s.store.ContentRevision(r.Context())
+		if err != nil {
+			return nil, err
+		}
+		now := s.now()
+		key := r.URL.Path
+		if res := s.cache.get(key, rev, now); res != nil {
+			return res, nil
+		}
+		res, err := h(r)
+		if err != nil {
+			return nil, err
+		}
+		if res.status == http.StatusOK {
+			s.cache.put(key, rev, now, res)
+		}
+		return res, nil
+	}
+}
+
+// pageCacheControl is sent with anonymous pages: browsers and a CDN in front keep them a
+// minute and may serve a stale copy while they fetch a fresh one.
+const pageCacheControl = "public, max-age=60, s-maxage=60, stale-while-revalidate=600, stale-if-error=86400"
+
+// errorPage renders an error as a page with the status its code stands for. Only internal
+// errors are logged: the others are the reader's, not ours.
+func (s *Server) errorPage(r *http.Request, err error) *response {
+	code := byline.ErrorCode(err)
+	status := statusOf(code)
+	if code == byline.EINTERNAL {
+		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	data := s.basePage(r.Context(), r)
+	data.Title = http.StatusText(status)
+	data.Error = byline.ErrorMessage(err)
+	data.Status = status
+	if status == http.StatusNotFound {
+		data.Latest, _ = s.store.FindArticles(r.Context(), byline.ArticleFilter{
+			Status: byline.StatusPublished, PublishedBy: s.now(), Limit: 5, Summary: true})
+	}
+	res, rerr := s.render(status, "error", data)
+	if rerr != nil {
+		s.log.Error("render error page", "err", rerr)
+		return newResponse(status, "text/plain; charset=utf-8", "no-store", []byte(data.Error+"\n"))
+	}
+	res.cacheControl = "no-store"
+	if status == http.StatusNotFound {
+		res.cacheControl = "public, max-age=60"
+	}
+	return res
+}
+
+func statusOf(code string) int {
+	switch code {
+	case byline.EINVALID:
+		return http.StatusUnprocessableEntity
+	case byline.ENOTFOUND:
+		return http.StatusNotFound
+	case byline.ECONFLICT:
+		return http.StatusConflict
+	case byline.EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	case byline.EFORBIDDEN:
+		return http.StatusForbidden
+	}
+	return http.StatusInternalServerError
+}
+
+// notFound is the error for an address that names nothing.
+func notFound() error {
+	return byline.Errorf(byline.ENOTFOUND, "There is no page at this address. It may have moved, or the link may be mistyped.")
+}
+
+// Run serves on addr until ctx ends, then shuts down gracefully: in-flight requests finish
+// (up to grace). ready, when not nil, is called once the listener is open.
+func Run(ctx context.Context, addr string, h http.Handler, log *slog.Logger, grace time.Duration, ready func(addr string)) error {
+	srv := &http.Server{Addr: addr, Handler: h, ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	ln, err := listen(addr)
+	if err != nil {
+		return err
+	}
+	if ready != nil {
+		ready(ln.Addr().String())
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing requests in flight")
+	sctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
