@@ -1,0 +1,218 @@
+package web_test
+
+import (
+	"compress/gzip"
+	"context"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"byline"
+	"byline/store"
+	"byline/store/storetest"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/andybalholm/brotli"
+)
+
+func TestConditionalAndCompressed(t *testing.T) {
+	forEachSite(t, func(t *testing.T, s *site) {
+		s.article("Story", time.Hour)
+		plain := s.get("/story/")
+		etag := plain.Header.Get("ETag")
+		want := body(t, plain)
+		if !regexp.MustCompile(`^"[A-Za-z0-9_-]+"$`).MatchString(etag) {
+			t.Fatalf("ETag = %q, want a strong ETag", etag)
+		}
+		if res := s.get("/story/", "If-None-Match", etag); res.StatusCode != http.StatusNotModified || body(t, res) != "" {
+			t.Errorf("If-None-Match: status %d, want 304 with no body", res.StatusCode)
+		}
+		if res := s.get("/story/", "If-None-Match", `"other"`); res.StatusCode != http.StatusOK {
+			t.Errorf("stale If-None-Match: status %d, want 200", res.StatusCode)
+		}
+
+		gz := s.get("/story/", "Accept-Encoding", "gzip")
+		if gz.Header.Get("Content-Encoding") != "gzip" || !strings.Contains(gz.Header.Get("Vary"), "Accept-Encoding") {
+			t.Fatalf("gzip: Content-Encoding %q Vary %q", gz.Header.Get("Content-Encoding"), gz.Header.Get("Vary"))
+		}
+		zr, err := gzip.NewReader(gz.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := io.ReadAll(zr); string(got) != want {
+			t.Error("gzip body differs from the plain body")
+		}
+		gzTag := gz.Header.Get("ETag")
+		if gzTag == etag {
+			t.Error("the gzip body has the plain body's strong ETag")
+		}
+		if res := s.get("/story/", "Accept-Encoding", "gzip", "If-None-Match", gzTag); res.StatusCode != http.StatusNotModified {
+			t.Errorf("gzip If-None-Match: status %d, want 304", res.StatusCode)
+		}
+
+		br := s.get("/story/", "Accept-Encoding", "gzip, deflate, br")
+		if br.Header.Get("Content-Encoding") != "br" {
+			t.Fatalf("br: Content-Encoding %q", br.Header.Get("Content-Encoding"))
+		}
+		if got, _ := io.ReadAll(brotli.NewReader(br.Body)); string(got) != want {
+			t.Error("brotli body differs from the plain body")
+		}
+		if res := s.get("/story/", "Accept-Encoding", "br;q=0, gzip;q=0"); res.Header.Get("Content-Encoding") != "" {
+			t.Errorf("q=0 codings: Content-Encoding %q, want none", res.Header.Get("Content-Encoding"))
+		}
+
+		head := s.do(http.MethodHead, "/story/")
+		if head.StatusCode != http.StatusOK || body(t, head) != "" || head.Header.Get("Content-Length") != plain.Header.Get("Content-Length") {
+			t.Errorf("HEAD: status %d length %q", head.StatusCode, head.Header.Get("Content-Length"))
+		}
+	})
+}
+
+func TestHeaders(t *testing.T) {
+	forEachSite(t, func(t *testing.T, s *site) {
+		a := s.article("Story", time.Hour)
+		res := s.get("/story/")
+		csp := res.Header.Get("Content-Security-Policy")
+		if csp == "" || strings.Contains(csp, "unsafe-inline") || !strings.Contains(csp, "frame-ancestors 'none'") || !strings.Contains(csp, "default-src 'self'") {
+			t.Errorf("CSP = %q", csp)
+		}
+		for h, want := range map[string]string{"X-Content-Type-Options": "nosniff", "Referrer-Policy": "strict-origin-when-cross-origin"} {
+			if got := res.Header.Get(h); got != want {
+				t.Errorf("%s = %q, want %q", h, got, want)
+			}
+		}
+		cc := res.Header.Get("Cache-Control")
+		if !strings.Contains(cc, "public") || !strings.Contains(cc, "max-age=60") || !strings.Contains(cc, "stale-while-revalidate") || !strings.Contains(cc, "s-maxage") {
+			t.Errorf("Cache-Control = %q", cc)
+		}
+		keys := res.Header.Get("Surrogate-Key")
+		if !strings.Contains(keys, "article-") || !strings.Contains(keys, "author-") || !strings.Contains(keys, "tag-") || a.ID == 0 {
+			t.Errorf("Surrogate-Key = %q", keys)
+		}
+		if res.Header.Get("X-Request-Id") == "" {
+			t.Error("no X-Request-Id")
+		}
+	})
+}
+
+func TestNotFoundAndRedirects(t *testing.T) {
+	forEachSite(t, func(t *testing.T, s *site) {
+		s.article("Story", time.Hour)
+		doc := s.page("/no-such-story/", http.StatusNotFound)
+		if doc.Find("h1").Text() != "Page not found" || len(links(doc, "main a[href='/']")) == 0 || len(links(doc, "main li a")) != 1 {
+			t.Errorf("404 page: h1 %q, links %q", doc.Find("h1").Text(), links(doc, "main a"))
+		}
+		for _, path := range []string{"/a/b/c/", "/media/x/abc.jpg", "/static/nope.css", "/tag/"} {
+			if res := s.get(path); res.StatusCode != http.StatusNotFound {
+				t.Errorf("%s: status %d, want 404", path, res.StatusCode)
+			}
+		}
+		res := s.get("/story?x=1")
+		if res.StatusCode != http.StatusMovedPermanently || res.Header.Get("Location") != "/story/?x=1" {
+			t.Errorf("/story: status %d Location %q, want 301 to /story/", res.StatusCode, res.Header.Get("Location"))
+		}
+		if res := s.get("/healthz"); res.StatusCode != http.StatusOK || body(t, res) != "ok\n" {
+			t.Errorf("/healthz: status %d", res.StatusCode)
+		}
+		if res := s.do(http.MethodPost, "/story/"); res.StatusCode < 400 {
+			t.Errorf("POST /story/: status %d, want an error", res.StatusCode)
+		}
+	})
+}
+
+func TestStaticAndMedia(t *testing.T) {
+	forEachSite(t, func(t *testing.T, s *site) {
+		s.article("Story", time.Hour, withImage(s))
+		doc := s.page("/story/", http.StatusOK)
+		css := doc.Find("link[rel=stylesheet]").AttrOr("href", "")
+		res := s.get(css)
+		if res.StatusCode != http.StatusOK || !strings.Contains(res.Header.Get("Cache-Control"), "immutable") || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/css") {
+			t.Errorf("%s: status %d, Cache-Control %q", css, res.StatusCode, res.Header.Get("Cache-Control"))
+		}
+		src := doc.Find("figure img").AttrOr("src", "")
+		res = s.get(src)
+		if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "image/jpeg" || !strings.Contains(res.Header.Get("Cache-Control"), "immutable") {
+			t.Errorf("%s: status %d type %q", src, res.StatusCode, res.Header.Get("Content-Type"))
+		}
+		for _, u := range strings.Split(doc.Find("figure img").AttrOr("srcset", ""), ", ") {
+			path, _, _ := strings.Cut(u, " ")
+			if res := s.get(path); res.StatusCode != http.StatusOK {
+				t.Errorf("srcset %s: status %d", path, res.StatusCode)
+			}
+		}
+	})
+}
+
+// TestPageWeight keeps a reader's article page, without images, within 40 KB.
+func TestPageWeight(t *testing.T) {
+	forEachSite(t, func(t *testing.T, s *site) {
+		s.article("Older", 2*time.Hour)
+		s.article("Story", time.Hour, withImage(s), func(a *byline.Article) {
+			a.Body = strings.Repeat("A paragraph of a long article, with “quotations” and commas, as newsrooms write them.\n\n", 60)
+		})
+		doc := s.page("/story/", http.StatusOK)
+		total := len(body(t, s.get("/story/")))
+		for _, sel := range []string{"link[rel=stylesheet]", "script[src]"} {
+			doc.Find(sel).Each(func(_ int, el *goquery.Selection) {
+				total += len(body(t, s.get(el.AttrOr("href", el.AttrOr("src", "")))))
+			})
+		}
+		if total > 40*1024 {
+			t.Errorf("page weight without images = %d bytes, want at most 40 KB", total)
+		}
+		t.Logf("page weight without images: %d bytes", total)
+	})
+}
+
+// TestChangeFromAnotherProcess shows that a change written through another connection to
+// the same database (as `byline import` in another process does) is on the next request.
+func TestChangeFromAnotherProcess(t *testing.T) {
+	for _, engine := range storetest.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			url := storetest.URL(t, engine)
+			ctx := context.Background()
+			served, err := store.Open(ctx, url, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer served.Close()
+			s := newSite(t, served)
+			s.article("Story", time.Hour)
+			if !strings.Contains(body(t, s.get("/story/")), "About Story.") {
+				t.Fatal("first render lacks the standfirst")
+			}
+			body(t, s.get("/")) // cache the front page too
+
+			other, err := store.Open(ctx, url, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer other.Close()
+			a, err := other.FindArticleBySlug(ctx, "story")
+			if err != nil {
+				t.Fatal(err)
+			}
+			a.Standfirst, a.Title = "A corrected standfirst.", "Story, corrected"
+			if _, err := other.SaveArticle(ctx, a, nil); err != nil {
+				t.Fatal(err)
+			}
+			if b := body(t, s.get("/story/")); !strings.Contains(b, "A corrected standfirst.") {
+				t.Error("the article page still shows the old standfirst after a change by another process")
+			}
+			if b := body(t, s.get("/")); !strings.Contains(b, "Story, corrected") {
+				t.Error("the front page still shows the old title")
+			}
+			au := &byline.Article{Slug: "new", Title: "Brand new", Status: byline.StatusPublished,
+				Visibility: byline.VisibilityPublic, PublishedAt: now.Add(-time.Minute), BodyHTML: "<p>x</p>"}
+			if _, err := other.SaveArticle(ctx, au, nil); err != nil {
+				t.Fatal(err)
+			}
+			if b := body(t, s.get("/")); !strings.Contains(b, "Brand new") {
+				t.Error("the front page misses an article added by another process")
+			}
+		})
+	}
+}

@@ -1,0 +1,182 @@
+package web_test
+
+import (
+	"encoding/xml"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"byline"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/mmcdole/gofeed"
+)
+
+func links(doc *goquery.Document, sel string) []string {
+	var out []string
+	doc.Find(sel).Each(func(_ int, s *goquery.Selection) { out = append(out, s.AttrOr("href", "")) })
+	return out
+}
+
+func TestFrontPagePagination(t *testing.T) {
+	forEachSite(t, func(t *testing.T, s *site) {
+		for i := 1; i <= 45; i++ {
+			s.article(fmt.Sprintf("Story %02d", i), time.Duration(i)*time.Hour, func(a *byline.Article) {
+				a.Featured = i == 7
+			})
+		}
+		front := s.page("/", http.StatusOK)
+		if got := links(front, ".featured .card h2 a"); len(got) != 1 || got[0] != "/story-07/" {
+			t.Errorf("featured = %q, want story 07 on top", got)
+		}
+		latest := links(front, ".latest .card h2 a")
+		if len(latest) != 19 || latest[0] != "/story-01/" || strings.Contains(strings.Join(latest, " "), "story-07") {
+			t.Errorf("latest on page 1 = %d %q, want 19 newest first without the featured one", len(latest), latest)
+		}
+		if got := links(front, ".pager a"); len(got) != 1 || got[0] != "/page/2/" {
+			t.Errorf("pager on page 1 = %q", got)
+		}
+		p2 := s.page("/page/2/", http.StatusOK)
+		if got := links(p2, ".card h2 a"); len(got) != 20 || got[0] != "/story-21/" {
+			t.Errorf("page 2 = %q", got)
+		}
+		if got := links(p2, ".pager a"); len(got) != 2 || got[0] != "/" || got[1] != "/page/3/" {
+			t.Errorf("pager on page 2 = %q", got)
+		}
+		p3 := s.page("/page/3/", http.StatusOK)
+		if got := links(p3, ".card h2 a"); len(got) != 5 || got[4] != "/story-45/" {
+			t.Errorf("page 3 = %q", got)
+		}
+		if got := links(p3, ".pager a"); len(got) != 1 || got[0] != "/page/2/" {
+			t.Errorf("pager on page 3 = %q", got)
+		}
+		for _, path := range []string{"/page/4/", "/page/1/", "/page/0/", "/page/-1/", "/page/02/", "/page/abc/", "/page/99999999999999999999/"} {
+			if res := s.get(path); res.StatusCode != http.StatusNotFound {
+				t.Errorf("%s: status %d, want 404", path, res.StatusCode)
+			}
+		}
+	})
+}
+
+func TestTagAndAuthorPages(t *testing.T) {
+	forEachSite(t, func(t *testing.T, s *site) {
+		for i := 1; i <= 23; i++ {
+			s.article(fmt.Sprintf("Culture %02d", i), time.Duration(i)*time.Minute, func(a *byline.Article) {
+				a.Tags = []*byline.Tag{{Slug: "culture", Name: "Culture"}}
+				a.Authors = []*byline.Author{{Slug: "gerald-darmanin", Name: "Gérald Darmanin"}}
+			})
+		}
+		s.article("Elsewhere", 3*time.Hour)
+		tag := s.page("/tag/culture/", http.StatusOK)
+		if tag.Find("h1").Text() != "Culture" || len(links(tag, ".card h2 a")) != 20 {
+			t.Errorf("tag page: h1 %q, %d cards", tag.Find("h1").Text(), len(links(tag, ".card h2 a")))
+		}
+		if got := links(tag, ".pager a"); len(got) != 1 || got[0] != "/tag/culture/page/2/" {
+			t.Errorf("tag pager = %q", got)
+		}
+		if got := links(s.page("/tag/culture/page/2/", http.StatusOK), ".card h2 a"); len(got) != 3 {
+			t.Errorf("tag page 2 = %q", got)
+		}
+		if res := s.get("/tag/culture/page/3/"); res.StatusCode != http.StatusNotFound {
+			t.Errorf("tag page 3: status %d, want 404", res.StatusCode)
+		}
+		author := s.page("/author/gerald-darmanin/", http.StatusOK)
+		if author.Find("h1").Text() != "Gérald Darmanin" || strings.Contains(strings.Join(links(author, ".card h2 a"), " "), "elsewhere") {
+			t.Errorf("author page: %q %q", author.Find("h1").Text(), links(author, ".card h2 a"))
+		}
+		for _, path := range []string{"/tag/nope/", "/author/nope/", "/tag/nope/rss/"} {
+			if res := s.get(path); res.StatusCode != http.StatusNotFound {
+				t.Errorf("%s: status %d, want 404", path, res.StatusCode)
+			}
+		}
+	})
+}
+
+func TestFeeds(t *testing.T) {
+	forEachSite(t, func(t *testing.T, s *site) {
+		s.article("Public one", time.Hour, withImage(s), func(a *byline.Article) {
+			a.Tags = append(a.Tags, &byline.Tag{Slug: "france", Name: "France"})
+		})
+		s.article("Members one", 2*time.Hour, func(a *byline.Article) {
+			a.Visibility = byline.VisibilityMembers
+			a.Authors = []*byline.Author{{Slug: "other", Name: "Other Writer"}}
+			a.Tags = []*byline.Tag{{Slug: "france", Name: "France"}}
+		})
+		parse := func(path string) *gofeed.Feed {
+			t.Helper()
+			res := s.get(path)
+			if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "application/rss+xml") {
+				t.Fatalf("%s: status %d type %q", path, res.StatusCode, res.Header.Get("Content-Type"))
+			}
+			f, err := gofeed.NewParser().Parse(res.Body)
+			if err != nil {
+				t.Fatalf("%s: %v", path, err)
+			}
+			if f.FeedType != "rss" || f.FeedVersion != "2.0" {
+				t.Fatalf("%s: feed %s %s", path, f.FeedType, f.FeedVersion)
+			}
+			return f
+		}
+		f := parse("/rss/")
+		if f.Title != "Byline" || len(f.Items) != 2 {
+			t.Fatalf("site feed: %q with %d items", f.Title, len(f.Items))
+		}
+		pub, mem := f.Items[0], f.Items[1]
+		if pub.Link != base+"/public-one/" || !strings.Contains(pub.Content, "The body of Public one.") ||
+			len(pub.Authors) != 1 || pub.Authors[0].Name != "Ana López" || len(pub.Categories) != 2 || len(pub.Enclosures) != 1 {
+			t.Errorf("public item = %+v", pub)
+		}
+		if pub.PublishedParsed == nil || !pub.PublishedParsed.Equal(now.Add(-time.Hour)) {
+			t.Errorf("public item date = %v", pub.PublishedParsed)
+		}
+		if mem.Content != "" || strings.Contains(mem.Description, "The body") || mem.Description != "About Members one." {
+			t.Errorf("members item carries its body: content %q description %q", mem.Content, mem.Description)
+		}
+		if got := parse("/tag/france/rss/"); len(got.Items) != 2 || got.Title != "France" {
+			t.Errorf("tag feed: %q %d items", got.Title, len(got.Items))
+		}
+		if got := parse("/author/other/rss/"); len(got.Items) != 1 || got.Items[0].Title != "Members one" {
+			t.Errorf("author feed: %d items", len(got.Items))
+		}
+	})
+}
+
+func TestSitemaps(t *testing.T) {
+	forEachSite(t, func(t *testing.T, s *site) {
+		s.article("Fresh", time.Hour)
+		s.article("Yesterday", 30*time.Hour)
+		s.article("Last week", 7*24*time.Hour)
+		var set struct {
+			URLs []struct {
+				Loc     string `xml:"loc"`
+				LastMod string `xml:"lastmod"`
+				News    *struct {
+					Name  string `xml:"publication>name"`
+					Lang  string `xml:"publication>language"`
+					Date  string `xml:"publication_date"`
+					Title string `xml:"title"`
+				} `xml:"news"`
+			} `xml:"url"`
+		}
+		if err := xml.NewDecoder(s.get("/sitemap.xml").Body).Decode(&set); err != nil {
+			t.Fatal(err)
+		}
+		if len(set.URLs) != 4 || set.URLs[0].Loc != base+"/" || set.URLs[1].Loc != base+"/fresh/" || set.URLs[1].LastMod == "" {
+			t.Errorf("sitemap = %+v", set.URLs)
+		}
+		set.URLs = nil
+		if err := xml.NewDecoder(s.get("/sitemap-news.xml").Body).Decode(&set); err != nil {
+			t.Fatal(err)
+		}
+		if len(set.URLs) != 2 || set.URLs[1].Loc != base+"/yesterday/" || set.URLs[0].News == nil ||
+			set.URLs[0].News.Name != "Byline" || set.URLs[0].News.Lang != "en" || set.URLs[0].News.Title != "Fresh" {
+			t.Errorf("news sitemap = %+v", set.URLs)
+		}
+		robots := body(t, s.get("/robots.txt"))
+		if !strings.Contains(robots, "Sitemap: "+base+"/sitemap.xml") || !strings.Contains(robots, "sitemap-news.xml") {
+			t.Errorf("robots.txt = %q", robots)
+		}
+	})
+}
