@@ -128,10 +128,25 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fs.Usage()
 		return usageError{fmt.Sprintf("unknown command %q", cmd)}
 	}
-	if err := fs.Parse(args); err != nil {
-		return err
+	// Flags may stand before, between or after the command's arguments.
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		positional = append(positional, fs.Arg(0))
+		args = fs.Args()[1:]
 	}
 	log := newLogger(stderr, c.logFormat)
+	switch cmd {
+	case "migrate", "serve":
+		if len(positional) > 0 {
+			return usageError{fmt.Sprintf("%s takes no arguments, only flags (got %q)", cmd, positional)}
+		}
+	}
 	switch cmd {
 	case "migrate":
 		db, err := openStore(ctx, c, true)
@@ -142,7 +157,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "migrated the %s database\n", db.Engine())
 		return nil
 	case "import":
-		rest := fs.Args()
+		rest := positional
 		if len(rest) < 2 || rest[0] != "markdown" {
 			return usageError{"usage: byline import markdown PATH..."}
 		}

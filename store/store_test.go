@@ -1,0 +1,194 @@
+package store_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"byline"
+	"byline/store"
+	"byline/store/storetest"
+)
+
+func TestMigrationsMatch(t *testing.T) {
+	list := func(engine string) []string {
+		entries, err := os.ReadDir(filepath.Join("migrations", engine))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		return names
+	}
+	sqlite, postgres := list("sqlite"), list("postgres")
+	if len(sqlite) == 0 || len(sqlite) != len(postgres) {
+		t.Fatalf("migrations: sqlite %v, postgres %v: want the same files", sqlite, postgres)
+	}
+	for i := range sqlite {
+		if sqlite[i] != postgres[i] {
+			t.Errorf("migration %d: sqlite %q, postgres %q", i, sqlite[i], postgres[i])
+		}
+	}
+}
+
+func TestMigrateTwice(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		if err := db.Migrate(context.Background()); err != nil {
+			t.Fatalf("second migration run: %v", err)
+		}
+	})
+}
+
+func article(slug string, at time.Time) *byline.Article {
+	return &byline.Article{Slug: slug, Title: "Title " + slug, Body: "b", BodyHTML: "<p>b</p>",
+		Status: byline.StatusPublished, Visibility: byline.VisibilityPublic, PublishedAt: at,
+		Authors: []*byline.Author{{Slug: "a", Name: "A"}}, Tags: []*byline.Tag{{Slug: "t", Name: "T"}}}
+}
+
+func TestSaveAndFind(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		clock := time.Date(2026, 1, 2, 3, 4, 5, 123456789, time.UTC)
+		db.Now = func() time.Time { return clock }
+		at := time.Date(2026, 1, 1, 10, 0, 0, 987654321, time.FixedZone("CET", 3600))
+		a := article("one", at)
+		if res, err := db.SaveArticle(ctx, a, nil); err != nil || res != byline.Created || a.ID == 0 {
+			t.Fatalf("save: %v %v id %d", res, err, a.ID)
+		}
+		got, err := db.FindArticleBySlug(ctx, "one")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !got.PublishedAt.Equal(at.Truncate(time.Microsecond)) || got.PublishedAt.Location() != time.UTC {
+			t.Errorf("published = %v, want %v in UTC", got.PublishedAt, at)
+		}
+		if !got.CreatedAt.Equal(clock.Truncate(time.Microsecond)) {
+			t.Errorf("created = %v, want %v", got.CreatedAt, clock)
+		}
+		if got.Status != byline.StatusPublished || got.Featured || got.Image != nil || got.Authors[0].Name != "A" {
+			t.Errorf("got %+v", got)
+		}
+		if _, err := db.FindArticleBySlug(ctx, "none"); byline.ErrorCode(err) != byline.ENOTFOUND {
+			t.Errorf("missing slug: %v, want not_found", err)
+		}
+		if _, err := db.FindAuthorBySlug(ctx, "nobody"); byline.ErrorCode(err) != byline.ENOTFOUND {
+			t.Errorf("missing author: %v, want not_found", err)
+		}
+		if _, err := db.SaveArticle(ctx, &byline.Article{Slug: "", Title: "x"}, nil); byline.ErrorCode(err) != byline.EINVALID {
+			t.Errorf("no slug: %v, want invalid", err)
+		}
+		bad := article("bad", at)
+		bad.Status = "live"
+		if _, err := db.SaveArticle(ctx, bad, nil); err == nil {
+			t.Error("an unknown status was stored")
+		}
+		if _, err := db.FindArticleBySlug(ctx, "bad"); byline.ErrorCode(err) != byline.ENOTFOUND {
+			t.Errorf("a failed save left a row: %v", err)
+		}
+	})
+}
+
+func TestFindArticlesFilter(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		base := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+		for i, slug := range []string{"a", "b", "c", "d"} {
+			a := article(slug, base.Add(time.Duration(i)*time.Hour))
+			a.Featured = slug == "b"
+			if slug == "d" {
+				a.Tags = []*byline.Tag{{Slug: "other", Name: "Other"}}
+			}
+			if _, err := db.SaveArticle(ctx, a, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// Same time as c, so the id breaks the tie.
+		if _, err := db.SaveArticle(ctx, article("c2", base.Add(2*time.Hour)), nil); err != nil {
+			t.Fatal(err)
+		}
+		slugs := func(f byline.ArticleFilter) string {
+			list, err := db.FindArticles(ctx, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var s string
+			for _, a := range list {
+				s += a.Slug + " "
+			}
+			return s
+		}
+		c, _ := db.FindArticleBySlug(ctx, "c2")
+		for _, tt := range []struct {
+			name string
+			f    byline.ArticleFilter
+			want string
+		}{
+			{"All", byline.ArticleFilter{}, "d c2 c b a "},
+			{"Limit", byline.ArticleFilter{Limit: 2, Offset: 1}, "c2 c "},
+			{"PublishedBy", byline.ArticleFilter{PublishedBy: base.Add(90 * time.Minute)}, "b a "},
+			{"Before", byline.ArticleFilter{Before: c}, "c b a "},
+			{"Featured", byline.ArticleFilter{Featured: true}, "b "},
+			{"Tag", byline.ArticleFilter{TagSlug: "other"}, "d "},
+			{"Author", byline.ArticleFilter{AuthorSlug: "a", Limit: 1}, "d "},
+			{"Summary", byline.ArticleFilter{Summary: true, Limit: 1}, "d "},
+		} {
+			if got := slugs(tt.f); got != tt.want {
+				t.Errorf("%s: got %q, want %q", tt.name, got, tt.want)
+			}
+		}
+		list, _ := db.FindArticles(ctx, byline.ArticleFilter{Summary: true, Limit: 1})
+		if list[0].BodyHTML != "" || len(list[0].Tags) != 1 {
+			t.Errorf("summary: body %q tags %d", list[0].BodyHTML, len(list[0].Tags))
+		}
+	})
+}
+
+func TestSettings(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s, err := db.FindSettings(ctx)
+		if err != nil || s.Title != byline.DefaultSettings().Title {
+			t.Fatalf("defaults: %+v %v", s, err)
+		}
+		rev, _ := db.ContentRevision(ctx)
+		s.Title, s.Timezone = "The Riviera Times", "Europe/Paris"
+		s.Navigation = []byline.NavLink{{Label: "Politics", URL: "/tag/politics/"}}
+		if err := db.SaveSettings(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := db.FindSettings(ctx)
+		if got.Title != "The Riviera Times" || len(got.Navigation) != 1 {
+			t.Errorf("settings = %+v", got)
+		}
+		if rev2, _ := db.ContentRevision(ctx); rev2 <= rev {
+			t.Errorf("saving settings did not move the content revision")
+		}
+	})
+}
+
+func TestConcurrentWriters(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		errs := make(chan error, 40)
+		for i := range 40 {
+			go func() {
+				a := article("same", time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+				a.Title = "writer " + string(rune('a'+i%26))
+				_, err := db.SaveArticle(ctx, a, nil)
+				errs <- err
+			}()
+		}
+		for range 40 {
+			if err := <-errs; err != nil && byline.ErrorCode(err) != byline.ECONFLICT {
+				t.Errorf("concurrent save: %v", err)
+			}
+		}
+		if n, _ := db.CountArticles(ctx); n != 1 {
+			t.Errorf("articles = %d, want 1", n)
+		}
+	})
+}
