@@ -204,7 +204,12 @@ func (db *DB) SaveArticle(ctx context.Context, a *byline.Article, upload *byline
 		err := tx.QueryRowContext(ctx, `SELECT id, created_at FROM articles WHERE slug = $1`, a.Slug).Scan(&id, &createdAt)
 		switch {
 		case err == sql.ErrNoRows:
+			// A new article has not been modified since it was published (or, when it is
+			// scheduled, since now): no "Updated" line for it.
 			a.CreatedAt, a.UpdatedAt = now, now
+			if a.PublishedAt.Before(now) {
+				a.UpdatedAt = a.PublishedAt
+			}
 			err = tx.QueryRowContext(ctx, `INSERT INTO articles (slug, title, standfirst, body, body_html,
 				teaser_html, status, visibility, featured, image_id, image_alt, image_caption, image_credit,
 				published_at, created_at, updated_at)

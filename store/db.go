@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
@@ -22,6 +23,11 @@ type DB struct {
 	read    *sql.DB
 	write   *sql.DB
 	dialect dialect
+	// revision is prepared once: every page request asks it.
+	revision   *sql.Stmt
+	prepare    sync.Once
+	prepareErr error
+	wal        *walWatch // SQLite only; nil when unavailable
 	// Now is the store's clock. Tests replace it.
 	Now func() time.Time
 }
@@ -69,11 +75,30 @@ func Open(ctx context.Context, url string, migrate bool) (*DB, error) {
 			return nil, err
 		}
 	}
+	if db.dialect.name() == "sqlite" {
+		// The write connection stays open, so the -shm file exists and stays the same file.
+		db.wal = newWALWatch(strings.TrimPrefix(url, "sqlite://"))
+	}
 	return db, nil
+}
+
+// revisionStmt prepares the content revision query on first use (the table exists only
+// once migrated).
+func (db *DB) revisionStmt(ctx context.Context) (*sql.Stmt, error) {
+	db.prepare.Do(func() {
+		db.revision, db.prepareErr = db.read.PrepareContext(ctx, `SELECT revision FROM content_revision WHERE id = 1`)
+	})
+	return db.revision, db.prepareErr
 }
 
 // Close closes every connection.
 func (db *DB) Close() error {
+	if db.revision != nil {
+		db.revision.Close()
+	}
+	if db.wal != nil {
+		db.wal.close()
+	}
 	err := db.read.Close()
 	if db.write != db.read {
 		if werr := db.write.Close(); err == nil {
@@ -117,9 +142,31 @@ func bumpRevision(ctx context.Context, tx *sql.Tx) error {
 	return nil
 }
 
-// ContentRevision returns the current content revision.
+// ContentRevision returns the current content revision. On SQLite it skips the query when
+// the WAL-index shows that nothing was committed since the last one (see walWatch).
 func (db *DB) ContentRevision(ctx context.Context) (int64, error) {
+	if db.wal == nil {
+		return db.queryRevision(ctx)
+	}
+	now := time.Now()
+	rev, header, ok := db.wal.revision(now)
+	if ok {
+		return rev, nil
+	}
+	// The header was read before the query: a commit after it changes the header again.
+	rev, err := db.queryRevision(ctx)
+	if err == nil {
+		db.wal.remember(header, rev, now)
+	}
+	return rev, err
+}
+
+func (db *DB) queryRevision(ctx context.Context) (int64, error) {
+	stmt, err := db.revisionStmt(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("prepare content revision: %w", err)
+	}
 	var rev int64
-	err := db.read.QueryRowContext(ctx, `SELECT revision FROM content_revision WHERE id = 1`).Scan(&rev)
+	err = stmt.QueryRowContext(ctx).Scan(&rev)
 	return rev, db.dialect.classify(err, "content revision")
 }

@@ -1,11 +1,14 @@
 package web
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
+	"sync/atomic"
 	"time"
 )
 
@@ -14,15 +17,21 @@ import (
 const contentSecurityPolicy = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; " +
 	"font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 
+// securityHeaders are set on every response. The value slices are shared by all responses
+// and never changed.
+var securityHeaders = http.Header{
+	"Content-Security-Policy": {contentSecurityPolicy},
+	"X-Content-Type-Options":  {"nosniff"},
+	"Referrer-Policy":         {"strict-origin-when-cross-origin"},
+}
+
 // secure sets the security headers every response carries.
 func secure(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Content-Security-Policy", contentSecurityPolicy)
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
-		h.Set("X-Frame-Options", "DENY")
-		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
+		for k, v := range securityHeaders {
+			h[k] = v
+		}
 		next.ServeHTTP(w, r)
 	})
 }
@@ -51,13 +60,26 @@ func (s *statusRecorder) Write(b []byte) (int, error) {
 }
 
 // logRequests logs each request with its status, size and duration, and recovers from a
-// panic in a handler so that one bad request does not bring the server down.
+// panic in a handler so that one bad request does not bring the server down. With request
+// logging off, it only recovers.
 func logRequests(log *slog.Logger, next http.Handler) http.Handler {
+	if !log.Enabled(context.Background(), slog.LevelInfo) {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header()["X-Request-Id"] = []string{requestID()}
+			defer func() {
+				if p := recover(); p != nil && p != http.ErrAbortHandler {
+					log.Error("panic", "path", r.URL.Path, "panic", p)
+					http.Error(w, "Internal Server Error", http.StatusInternalServerError)
+				}
+			}()
+			next.ServeHTTP(w, r)
+		})
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w}
 		id := requestID()
-		rec.Header().Set("X-Request-Id", id)
+		rec.Header()["X-Request-Id"] = []string{id}
 		defer func() {
 			if p := recover(); p != nil {
 				if p == http.ErrAbortHandler {
@@ -77,10 +99,19 @@ func logRequests(log *slog.Logger, next http.Handler) http.Handler {
 	})
 }
 
+// requestIDs are a random prefix chosen at start and a counter: unique across nodes and
+// restarts, and cheap.
+var (
+	requestPrefix = func() string {
+		var b [4]byte
+		rand.Read(b[:])
+		return hex.EncodeToString(b[:])
+	}()
+	requestCount atomic.Uint64
+)
+
 func requestID() string {
-	var b [8]byte
-	rand.Read(b[:])
-	return hex.EncodeToString(b[:])
+	return requestPrefix + "-" + strconv.FormatUint(requestCount.Add(1), 36)
 }
 
 func listen(addr string) (net.Listener, error) { return net.Listen("tcp", addr) }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/andybalholm/brotli"
 )
@@ -20,8 +21,13 @@ type response struct {
 	cacheControl string
 	surrogate    string // space-separated keys a CDN can purge by
 	body         []byte
-	gzip, br     []byte // compressed bodies, nil when compression does not pay
 	etag         string // strong ETag of body; the compressed bodies add a suffix
+	compress     bool   // whether compressing the body pays
+
+	// The compressed bodies are made on first demand, once: most responses are only ever
+	// asked for in one encoding.
+	gzipOnce, brOnce sync.Once
+	gzip, br         []byte
 }
 
 // minCompress is the size below which compressing costs more than it saves.
@@ -32,19 +38,30 @@ func newResponse(status int, contentType, cacheControl string, body []byte) *res
 	sum := sha256.Sum256(body)
 	res := &response{status: status, contentType: contentType, cacheControl: cacheControl, body: body,
 		etag: `"` + base64.RawURLEncoding.EncodeToString(sum[:12]) + `"`}
-	if len(body) >= minCompress && compressible(contentType) {
+	res.compress = len(body) >= minCompress && compressible(contentType)
+	return res
+}
+
+func (res *response) gzipped() []byte {
+	res.gzipOnce.Do(func() {
 		var buf bytes.Buffer
 		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-		zw.Write(body)
+		zw.Write(res.body)
 		zw.Close()
-		res.gzip = bytes.Clone(buf.Bytes())
-		buf.Reset()
-		bw := brotli.NewWriterLevel(&buf, 7)
-		bw.Write(body)
+		res.gzip = buf.Bytes()
+	})
+	return res.gzip
+}
+
+func (res *response) brotlied() []byte {
+	res.brOnce.Do(func() {
+		var buf bytes.Buffer
+		bw := brotli.NewWriterLevel(&buf, 6)
+		bw.Write(res.body)
 		bw.Close()
-		res.br = bytes.Clone(buf.Bytes())
-	}
-	return res
+		res.br = buf.Bytes()
+	})
+	return res.br
 }
 
 func compressible(contentType string) bool {
@@ -58,27 +75,33 @@ func compressible(contentType string) bool {
 func (res *response) write(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	body, etag := res.body, res.etag
-	if res.gzip != nil {
-		h.Add("Vary", "Accept-Encoding")
+	if res.compress {
+		h["Vary"] = append(h["Vary"], "Accept-Encoding")
 		switch enc := r.Header.Get("Accept-Encoding"); {
 		case accepts(enc, "br"):
-			body, etag = res.br, res.etag[:len(res.etag)-1]+`-br"`
+			etag = res.etag[:len(res.etag)-1] + `-br"`
 			h.Set("Content-Encoding", "br")
+			if !match(r.Header.Get("If-None-Match"), etag) {
+				body = res.brotlied()
+			}
 		case accepts(enc, "gzip"):
-			body, etag = res.gzip, res.etag[:len(res.etag)-1]+`-gz"`
+			etag = res.etag[:len(res.etag)-1] + `-gz"`
 			h.Set("Content-Encoding", "gzip")
+			if !match(r.Header.Get("If-None-Match"), etag) {
+				body = res.gzipped()
+			}
 		}
 	}
-	h.Set("Content-Type", res.contentType)
+	h["Content-Type"] = []string{res.contentType}
 	if res.cacheControl != "" {
-		h.Set("Cache-Control", res.cacheControl)
+		h["Cache-Control"] = []string{res.cacheControl}
 	}
 	if res.surrogate != "" {
-		h.Set("Surrogate-Key", res.surrogate)
-		h.Set("Cache-Tag", strings.ReplaceAll(res.surrogate, " ", ","))
+		h["Surrogate-Key"] = []string{res.surrogate}
+		h["Cache-Tag"] = []string{strings.ReplaceAll(res.surrogate, " ", ",")}
 	}
 	if res.status == http.StatusOK {
-		h.Set("ETag", etag)
+		h["Etag"] = []string{etag}
 		if match(r.Header.Get("If-None-Match"), etag) {
 			h.Del("Content-Type")
 			h.Del("Content-Encoding")
@@ -86,7 +109,7 @@ func (res *response) write(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	h.Set("Content-Length", strconv.Itoa(len(body)))
+	h["Content-Length"] = []string{strconv.Itoa(len(body))}
 	w.WriteHeader(res.status)
 	if r.Method != http.MethodHead {
 		w.Write(body)
