@@ -10,8 +10,12 @@
 
   function show(story) {
     var url = story.getAttribute("data-url"), title = story.getAttribute("data-title");
-    if (!url || location.href === url) return;
-    history.replaceState({ url: url }, "", url);
+    if (!url) return;
+    // The address bar takes the path: the site may be reached under another host name
+    // than its canonical one.
+    var path = new URL(url, location.href).pathname;
+    if (location.pathname === path) return;
+    history.replaceState({ path: path }, "", path);
     if (title) document.title = title;
     if (canonical) canonical.href = url;
   }
