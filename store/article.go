@@ -188,7 +188,7 @@ func (db *DB) SaveArticle(ctx context.Context, a *byline.Article, upload *byline
 	}
 	now := db.now()
 	result := byline.Created
-	err = db.inTx(ctx, func(tx *sql.Tx) error {
+	err = db.inTx(ctx, func(tx *tx) error {
 		if upload != nil {
 			if err := db.saveImage(ctx, tx, upload); err != nil {
 				return err
@@ -262,7 +262,7 @@ func (db *DB) SaveArticle(ctx context.Context, a *byline.Article, upload *byline
 				return db.dialect.classify(err, "tag")
 			}
 		}
-		return bumpRevision(ctx, tx)
+		return db.bumpRevision(ctx, tx)
 	})
 	if err != nil {
 		return 0, err

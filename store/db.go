@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -27,7 +28,9 @@ type DB struct {
 	revision   *sql.Stmt
 	prepare    sync.Once
 	prepareErr error
-	wal        *walWatch // SQLite only; nil when unavailable
+	wal        *walWatch   // SQLite only; nil when unavailable
+	listener   *pgListener // PostgreSQL only
+	channel    string      // PostgreSQL: the NOTIFY channel of this schema's content changes
 	// Now is the store's clock. Tests replace it.
 	Now func() time.Time
 }
@@ -78,6 +81,15 @@ func Open(ctx context.Context, url string, migrate bool) (*DB, error) {
 	if db.dialect.name() == "sqlite" {
 		// The write connection stays open, so the -shm file exists and stays the same file.
 		db.wal = newWALWatch(strings.TrimPrefix(url, "sqlite://"))
+	} else {
+		// One channel per schema: sites that share a database do not wake each other.
+		var schema string
+		if err := db.read.QueryRowContext(ctx, `SELECT current_schema()`).Scan(&schema); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("find schema: %w", err)
+		}
+		db.channel = "byline_content_" + schema
+		db.listener = startListener(url, db.channel)
 	}
 	return db, nil
 }
@@ -99,6 +111,9 @@ func (db *DB) Close() error {
 	if db.wal != nil {
 		db.wal.close()
 	}
+	if db.listener != nil {
+		db.listener.stop()
+	}
 	err := db.read.Close()
 	if db.write != db.read {
 		if werr := db.write.Close(); err == nil {
@@ -118,33 +133,56 @@ func isPostgres(url string) bool {
 // now returns the store's clock in UTC, to the microsecond both engines keep.
 func (db *DB) now() time.Time { return db.Now().UTC().Truncate(time.Microsecond) }
 
+// tx is a write transaction that remembers whether it changed content.
+type tx struct {
+	*sql.Tx
+	revision int64 // the content revision it set, or 0
+}
+
 // inTx runs fn in a write transaction and commits it, or rolls it back on error.
-func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := db.write.BeginTx(ctx, nil)
+func (db *DB) inTx(ctx context.Context, fn func(tx *tx) error) error {
+	sqlTx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	if err := fn(tx); err != nil {
-		tx.Rollback()
+	t := &tx{Tx: sqlTx}
+	if err := fn(t); err != nil {
+		sqlTx.Rollback()
 		return err
 	}
-	if err := tx.Commit(); err != nil {
+	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
-	return nil
-}
-
-// bumpRevision marks, inside tx, that something a public page shows has changed.
-func bumpRevision(ctx context.Context, tx *sql.Tx) error {
-	if _, err := tx.ExecContext(ctx, `UPDATE content_revision SET revision = revision + 1 WHERE id = 1`); err != nil {
-		return fmt.Errorf("bump content revision: %w", err)
+	if t.revision > 0 && db.listener != nil {
+		// This node's own pages change at once; the others hear it from NOTIFY.
+		db.listener.store(t.revision)
 	}
 	return nil
 }
 
-// ContentRevision returns the current content revision. On SQLite it skips the query when
-// the WAL-index shows that nothing was committed since the last one (see walWatch).
+// bumpRevision marks, inside tx, that something a public page shows has changed. On
+// PostgreSQL the other nodes hear of it when tx commits.
+func (db *DB) bumpRevision(ctx context.Context, tx *tx) error {
+	if err := tx.QueryRowContext(ctx, `UPDATE content_revision SET revision = revision + 1 WHERE id = 1 RETURNING revision`).Scan(&tx.revision); err != nil {
+		return fmt.Errorf("bump content revision: %w", err)
+	}
+	if db.channel != "" {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_notify($1, $2)`, db.channel, strconv.FormatInt(tx.revision, 10)); err != nil {
+			return fmt.Errorf("notify content change: %w", err)
+		}
+	}
+	return nil
+}
+
+// ContentRevision returns the current content revision. It skips the query when it can
+// tell cheaply that nothing changed: on SQLite from the WAL-index (see walWatch), on
+// PostgreSQL from the notifications of the other nodes (see pgListener).
 func (db *DB) ContentRevision(ctx context.Context) (int64, error) {
+	if db.listener != nil {
+		if rev, ok := db.listener.revision(time.Now()); ok {
+			return rev, nil
+		}
+	}
 	if db.wal == nil {
 		return db.queryRevision(ctx)
 	}

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 
 	"byline"
@@ -21,7 +20,7 @@ func (db *DB) FindImageByHash(ctx context.Context, hash string) (*byline.Image, 
 
 // saveImage stores an uploaded image with its variants inside tx and sets its ID; an image
 // with the same hash is already there and kept.
-func (db *DB) saveImage(ctx context.Context, tx *sql.Tx, up *byline.ImageUpload) error {
+func (db *DB) saveImage(ctx context.Context, tx *tx, up *byline.ImageUpload) error {
 	img := up.Image
 	err := tx.QueryRowContext(ctx, `INSERT INTO images (hash, mime, width, height, data, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6)

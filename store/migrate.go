@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"embed"
 	"fmt"
 	"io/fs"
@@ -27,7 +26,7 @@ func (db *DB) Migrate(ctx context.Context) error {
 		return err
 	}
 	for _, name := range names {
-		err := db.inTx(ctx, func(tx *sql.Tx) error {
+		err := db.inTx(ctx, func(tx *tx) error {
 			if lock := db.dialect.lockMigrations(); lock != "" {
 				if _, err := tx.ExecContext(ctx, lock); err != nil {
 					return fmt.Errorf("lock migrations: %w", err)

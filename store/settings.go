@@ -31,11 +31,11 @@ func (db *DB) SaveSettings(ctx context.Context, s byline.Settings) error {
 	if err != nil {
 		return fmt.Errorf("encode settings: %w", err)
 	}
-	return db.inTx(ctx, func(tx *sql.Tx) error {
+	return db.inTx(ctx, func(tx *tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ('site', $1)
 			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, string(raw)); err != nil {
 			return fmt.Errorf("save settings: %w", err)
 		}
-		return bumpRevision(ctx, tx)
+		return db.bumpRevision(ctx, tx)
 	})
 }

@@ -199,6 +199,11 @@ func TestChangeFromAnotherProcess(t *testing.T) {
 			if _, err := other.SaveArticle(ctx, a, nil); err != nil {
 				t.Fatal(err)
 			}
+			if engine == "postgres" {
+				// Between nodes the change travels by NOTIFY, delivered just after the
+				// commit: give it the moment a real second request would take.
+				waitRevision(t, served, other)
+			}
 			if b := body(t, s.get("/story/")); !strings.Contains(b, "A corrected standfirst.") {
 				t.Error("the article page still shows the old standfirst after a change by another process")
 			}
@@ -210,9 +215,28 @@ func TestChangeFromAnotherProcess(t *testing.T) {
 			if _, err := other.SaveArticle(ctx, au, nil); err != nil {
 				t.Fatal(err)
 			}
+			if engine == "postgres" {
+				waitRevision(t, served, other)
+			}
 			if b := body(t, s.get("/")); !strings.Contains(b, "Brand new") {
 				t.Error("the front page misses an article added by another process")
 			}
 		})
 	}
+}
+
+// waitRevision waits, a second at most, until served sees the content revision of other.
+func waitRevision(t *testing.T, served, other *store.DB) {
+	t.Helper()
+	ctx := context.Background()
+	want, err := other.ContentRevision(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		if got, _ := served.ContentRevision(ctx); got >= want {
+			return
+		}
+	}
+	t.Fatalf("the change did not reach the other node within a second")
 }

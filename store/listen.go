@@ -1,0 +1,117 @@
+package store
+
+import (
+	"context"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// pgListener keeps, on PostgreSQL, the content revision that every node's page cache
+// compares: each change to content notifies the other nodes (NOTIFY in the same transaction,
+// delivered at commit) and a listening connection per node records the newest revision.
+// While the listener is not connected, ContentRevision asks the database on each request,
+// so a lost connection costs speed, never freshness.
+type pgListener struct {
+	url     string
+	channel string
+	rev     atomic.Int64 // newest revision seen; 0 while not listening
+	checked atomic.Int64 // unix nanoseconds of the last confirmed revision
+	cancel  context.CancelFunc
+	done    chan struct{}
+}
+
+// revision returns the newest revision the listener knows, or false when it is not
+// listening or has not confirmed the revision within the last second.
+func (l *pgListener) revision(now time.Time) (int64, bool) {
+	rev := l.rev.Load()
+	if rev == 0 || now.UnixNano()-l.checked.Load() > int64(time.Second) {
+		return 0, false
+	}
+	return rev, true
+}
+
+func startListener(url, channel string) *pgListener {
+	ctx, cancel := context.WithCancel(context.Background())
+	l := &pgListener{url: url, channel: channel, cancel: cancel, done: make(chan struct{})}
+	go l.run(ctx)
+	return l
+}
+
+func (l *pgListener) stop() {
+	l.cancel()
+	<-l.done
+}
+
+func (l *pgListener) run(ctx context.Context) {
+	defer close(l.done)
+	for wait := 100 * time.Millisecond; ctx.Err() == nil; wait = min(2*wait, 5*time.Second) {
+		if l.listen(ctx) {
+			wait = 100 * time.Millisecond
+		}
+		l.rev.Store(0)
+		select {
+		case <-ctx.Done():
+		case <-time.After(wait):
+		}
+	}
+}
+
+// listen listens until the connection fails or ctx ends; it reports whether it got as far
+// as listening.
+func (l *pgListener) listen(ctx context.Context) bool {
+	conn, err := pgx.Connect(ctx, l.url)
+	if err != nil {
+		return false
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{l.channel}.Sanitize()); err != nil {
+		return false
+	}
+	// Read the revision after LISTEN, so that no change falls between the two.
+	confirm := func() error {
+		var rev int64
+		if err := conn.QueryRow(ctx, `SELECT revision FROM content_revision WHERE id = 1`).Scan(&rev); err != nil {
+			return err
+		}
+		l.store(rev)
+		return nil
+	}
+	if confirm() != nil {
+		return false
+	}
+	for {
+		// Wake up at least every half second to confirm the revision: the listener then
+		// also notices a silently dead connection.
+		wctx, cancel := context.WithTimeout(ctx, 500*time.Millisecond)
+		n, err := conn.WaitForNotification(wctx)
+		cancel()
+		switch {
+		case ctx.Err() != nil:
+			return true
+		case err != nil && wctx.Err() != nil:
+			if confirm() != nil {
+				return true
+			}
+		case err != nil:
+			return true
+		default:
+			if rev, err := strconv.ParseInt(n.Payload, 10, 64); err == nil {
+				l.store(rev)
+			}
+		}
+	}
+}
+
+// store records rev when it is newer than the one known.
+func (l *pgListener) store(rev int64) {
+	for {
+		old := l.rev.Load()
+		if rev <= old || l.rev.CompareAndSwap(old, rev) {
+			break
+		}
+	}
+	l.checked.Store(time.Now().UnixNano())
+}
