@@ -3,6 +3,7 @@ package store
 import (
 	"database/sql"
 	"errors"
+	"fmt"
 	"strings"
 
 	"byline"
@@ -21,6 +22,13 @@ type dialect interface {
 	// lockMigrations is run first in each migration transaction so that several nodes
 	// starting at once apply each migration exactly once.
 	lockMigrations() string
+	// snapshot is the isolation level of a read that must see one moment of the database.
+	snapshot() sql.IsolationLevel
+	// resetIdentity, after rows were copied in with their ids, makes new rows of the table
+	// get ids after them ("" where nothing needs doing).
+	resetIdentity(table string) string
+	// convert adapts a value read from either engine to a column of this engine's type.
+	convert(v any, columnType string) any
 }
 
 type sqlite struct{}
@@ -28,6 +36,14 @@ type sqlite struct{}
 func (sqlite) name() string { return "sqlite" }
 
 func (sqlite) lockMigrations() string { return "" }
+
+// snapshot: a SQLite read transaction always sees one moment.
+func (sqlite) snapshot() sql.IsolationLevel { return sql.LevelDefault }
+
+func (sqlite) resetIdentity(string) string { return "" }
+
+// convert: SQLite stores whatever it is given; booleans as 0 and 1, which modernc does.
+func (sqlite) convert(v any, _ string) any { return v }
 
 func (sqlite) classify(err error, what string) error {
 	if err == nil {
@@ -53,6 +69,23 @@ func (postgres) name() string { return "postgres" }
 
 // lockMigrations takes a transaction-scoped advisory lock; the key is arbitrary but fixed.
 func (postgres) lockMigrations() string { return "SELECT pg_advisory_xact_lock(7275846)" }
+
+func (postgres) snapshot() sql.IsolationLevel { return sql.LevelRepeatableRead }
+
+func (postgres) resetIdentity(table string) string {
+	return fmt.Sprintf(`SELECT setval(pg_get_serial_sequence('%s', 'id'), COALESCE(MAX(id), 0) + 1, false) FROM %s`, table, table)
+}
+
+// convert: SQLite hands booleans over as integers and may hand text for any column.
+func (postgres) convert(v any, columnType string) any {
+	if columnType == "BOOL" {
+		switch b := v.(type) {
+		case int64:
+			return b != 0
+		}
+	}
+	return v
+}
 
 func (postgres) classify(err error, what string) error {
 	if err == nil {

@@ -15,10 +15,19 @@ var migrations embed.FS
 // Migrate applies, in order, every embedded migration not applied yet, each in its own
 // transaction. Migrations only go forward.
 func (db *DB) Migrate(ctx context.Context) error {
-	if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version TEXT PRIMARY KEY,
-		applied_at TEXT NOT NULL
-	)`); err != nil {
+	err := db.inTx(ctx, func(tx *tx) error {
+		if lock := db.dialect.lockMigrations(); lock != "" {
+			if _, err := tx.ExecContext(ctx, lock); err != nil {
+				return fmt.Errorf("lock migrations: %w", err)
+			}
+		}
+		_, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+			version TEXT PRIMARY KEY,
+			applied_at TEXT NOT NULL
+		)`)
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("create schema_migrations: %w", err)
 	}
 	names, err := migrationNames(db.dialect.name())

@@ -192,3 +192,32 @@ func TestConcurrentWriters(t *testing.T) {
 		}
 	})
 }
+
+// TestConcurrentMigrations starts several nodes on one fresh database at once: each
+// migration is applied exactly once and every node starts.
+func TestConcurrentMigrations(t *testing.T) {
+	for _, engine := range storetest.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			url := storetest.URL(t, engine)
+			errs := make(chan error, 4)
+			for range 4 {
+				go func() {
+					db, err := store.Open(context.Background(), url, true)
+					if err == nil {
+						db.Close()
+					}
+					errs <- err
+				}()
+			}
+			for range 4 {
+				if err := <-errs; err != nil {
+					t.Errorf("node start: %v", err)
+				}
+			}
+			db := storetest.MustOpenURL(t, url)
+			if n, err := db.CountArticles(context.Background()); err != nil || n != 0 {
+				t.Errorf("after concurrent migrations: %d articles, %v", n, err)
+			}
+		})
+	}
+}

@@ -29,6 +29,8 @@ Usage:
   byline [serve] [flags]           run the site (the default command)
   byline import markdown PATH...   import Markdown files, or folders of them
   byline migrate [flags]           apply database migrations without serving
+  byline copy --from DB --to DB    copy a whole newsroom between databases (SQLite ⇄ PostgreSQL)
+  byline backup FILE               write a consistent copy of the SQLite database while serving
   byline version                   print the version
 
 Every flag has an environment twin: --base-url is BYLINE_BASE_URL, and so on.
@@ -41,7 +43,11 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
+		switch {
+		case errors.Is(err, flag.ErrHelp):
+		case byline.ErrorCode(err) != byline.EINTERNAL:
+			fmt.Fprintln(os.Stderr, "byline:", byline.ErrorMessage(err))
+		default:
 			fmt.Fprintln(os.Stderr, "byline:", err)
 		}
 		os.Exit(exitCode(err))
@@ -64,6 +70,7 @@ func (u usageError) Error() string { return u.msg }
 // config holds the settings given by flags and environment.
 type config struct {
 	addr, data, databaseURL, baseURL string
+	from, to                         string // copy
 	sample, dev, accessLog           bool
 	logFormat                        string
 }
@@ -123,7 +130,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "help":
 		fs.Usage()
 		return nil
-	case "serve", "migrate", "import":
+	case "copy":
+		fs.StringVar(&c.from, "from", "", "source: a SQLite data folder or file, or a postgres:// URL")
+		fs.StringVar(&c.to, "to", "", "destination, empty: a SQLite data folder or file, or a postgres:// URL")
+	case "serve", "migrate", "import", "backup":
 	default:
 		fs.Usage()
 		return usageError{fmt.Sprintf("unknown command %q", cmd)}
@@ -142,7 +152,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	log := newLogger(stderr, c.logFormat)
 	switch cmd {
-	case "migrate", "serve":
+	case "migrate", "serve", "copy":
 		if len(positional) > 0 {
 			return usageError{fmt.Sprintf("%s takes no arguments, only flags (got %q)", cmd, positional)}
 		}
@@ -155,6 +165,23 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		defer db.Close()
 		fmt.Fprintf(stdout, "migrated the %s database\n", db.Engine())
+		return nil
+	case "copy":
+		return copyNewsroom(ctx, c, stdout)
+	case "backup":
+		if len(positional) != 1 {
+			return usageError{"usage: byline backup FILE"}
+		}
+		db, err := openStore(ctx, c, true)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		start := time.Now()
+		if err := db.Backup(ctx, positional[0]); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "backed up to %s in %s\n", positional[0], time.Since(start).Round(time.Millisecond))
 		return nil
 	case "import":
 		rest := positional
@@ -178,9 +205,54 @@ func newLogger(w io.Writer, format string) *slog.Logger {
 func openStore(ctx context.Context, c config, migrate bool) (*store.DB, error) {
 	url := c.databaseURL
 	if url == "" {
-		url = filepath.Join(c.data, "byline.db")
+		url = c.data
 	}
-	return store.Open(ctx, url, migrate)
+	return store.Open(ctx, storeURL(url), migrate)
+}
+
+// storeURL turns a data folder into its SQLite file; files and postgres:// URLs stay.
+func storeURL(s string) string {
+	if strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://") {
+		return s
+	}
+	s = strings.TrimPrefix(s, "sqlite://")
+	if st, err := os.Stat(s); err == nil && st.IsDir() || !strings.HasSuffix(s, ".db") && err != nil {
+		return filepath.Join(s, "byline.db")
+	}
+	return s
+}
+
+func copyNewsroom(ctx context.Context, c config, stdout io.Writer) error {
+	if c.from == "" || c.to == "" {
+		return usageError{"usage: byline copy --from DB --to DB (a SQLite data folder or file, or a postgres:// URL)"}
+	}
+	if storeURL(c.from) == storeURL(c.to) {
+		return usageError{"--from and --to name the same database"}
+	}
+	if !strings.HasPrefix(storeURL(c.from), "postgres") {
+		if _, err := os.Stat(storeURL(c.from)); err != nil {
+			return fmt.Errorf("no source database: %w", err)
+		}
+	}
+	start := time.Now()
+	src, err := store.Open(ctx, storeURL(c.from), true)
+	if err != nil {
+		return fmt.Errorf("open source: %w", err)
+	}
+	defer src.Close()
+	dst, err := store.Open(ctx, storeURL(c.to), true)
+	if err != nil {
+		return fmt.Errorf("open destination: %w", err)
+	}
+	defer dst.Close()
+	_, err = store.Copy(ctx, src, dst, func(table string, rows int) {
+		fmt.Fprintf(stdout, "%-16s %8d rows\n", table, rows)
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "copied from %s to %s in %s; row counts verified\n", src.Engine(), dst.Engine(), time.Since(start).Round(time.Millisecond))
+	return nil
 }
 
 func newImporter(db *store.DB) (*publishing.Importer, error) {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -14,6 +15,10 @@ import (
 	"time"
 
 	"byline"
+	"byline/publishing"
+	"byline/store"
+	"byline/store/storetest"
+	"byline/web"
 )
 
 // syncBuffer is a bytes.Buffer safe for a server goroutine writing and a test reading.
@@ -121,5 +126,118 @@ func TestServe(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "shutting down") {
 		t.Errorf("no shutdown in the log:\n%s", logs.String())
+	}
+}
+
+// TestCopyRoundTrip copies the sample newsroom from SQLite to PostgreSQL (when configured)
+// and back to SQLite, and checks that every copy serves the same pages, byte for byte.
+func TestCopyRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	first := filepath.Join(t.TempDir(), "byline.db")
+	db, err := store.Open(ctx, first, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	im, err := newImporter(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	if _, err := publishing.Seed(ctx, im, now); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	chain := []string{first}
+	for _, engine := range storetest.Engines(t) {
+		if engine == "postgres" {
+			chain = append(chain, storetest.URL(t, "postgres"))
+		}
+	}
+	chain = append(chain, filepath.Join(t.TempDir(), "copy.db"))
+	for i := 1; i < len(chain); i++ {
+		var out bytes.Buffer
+		if err := run(ctx, []string{"copy", "--from", chain[i-1], "--to", chain[i]}, &out, io.Discard); err != nil {
+			t.Fatalf("copy %d: %v\n%s", i, err, out.String())
+		}
+		if !strings.Contains(out.String(), "row counts verified") || !strings.Contains(out.String(), "articles                7 rows") {
+			t.Errorf("copy %d output:\n%s", i, out.String())
+		}
+	}
+	var out bytes.Buffer
+	if err := run(ctx, []string{"copy", "--from", first, "--to", chain[len(chain)-1]}, &out, io.Discard); byline.ErrorCode(err) != byline.ECONFLICT {
+		t.Errorf("copy into a full database: %v, want a conflict", err)
+	}
+
+	pages := []string{"/", "/night-trains-return-to-lyon-after-a-decades-absence/", "/what-the-new-regional-budget-means-for-your-commute/",
+		"/rss/", "/sitemap.xml", "/tag/environment/", "/author/thomas-keller/"}
+	var want map[string]string
+	for i, url := range chain {
+		db, err := store.Open(ctx, url, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, err := web.New(web.Config{Store: db, BaseURL: "http://news.test", Now: func() time.Time { return now }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]string{}
+		for _, p := range pages {
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, p, nil))
+			if w.Code != http.StatusOK {
+				t.Fatalf("%s on copy %d: status %d", p, i, w.Code)
+			}
+			got[p] = w.Body.String()
+		}
+		// The photos came along too.
+		a, err := db.FindArticleBySlug(ctx, "night-trains-return-to-lyon-after-a-decades-absence")
+		if err != nil || a.Image == nil {
+			t.Fatalf("copy %d: article or photo missing: %v", i, err)
+		}
+		if v, err := db.FindImageVariant(ctx, a.Image.Hash, 640); err != nil || len(v.Data) < 1000 {
+			t.Errorf("copy %d: photo variant missing: %v", i, err)
+		}
+		db.Close()
+		if want == nil {
+			want = got
+			continue
+		}
+		for _, p := range pages {
+			if got[p] != want[p] {
+				t.Errorf("%s differs on copy %d (%s)", p, i, strings.SplitN(url, "?", 2)[0])
+			}
+		}
+	}
+}
+
+func TestBackup(t *testing.T) {
+	data := t.TempDir()
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(data, "byline.db"), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	im, _ := newImporter(db)
+	if _, err := publishing.Seed(ctx, im, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	// The database stays open and in use, as under a running server.
+	defer db.Close()
+	file := filepath.Join(t.TempDir(), "backup.db")
+	var out bytes.Buffer
+	if err := run(ctx, []string{"backup", file, "--data", data}, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	restored, err := store.Open(ctx, file, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer restored.Close()
+	if n, err := restored.CountArticles(ctx); err != nil || n != 7 {
+		t.Errorf("restored articles = %d (%v), want 7", n, err)
+	}
+	if err := run(ctx, []string{"backup", file, "--data", data}, &out, io.Discard); err == nil {
+		t.Error("a backup over an existing file succeeded")
 	}
 }

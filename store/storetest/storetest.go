@@ -47,6 +47,17 @@ func MustOpen(tb testing.TB, engine string) *store.DB {
 	return db
 }
 
+// MustOpenURL opens the store at url without migrating it, closed when the test ends.
+func MustOpenURL(tb testing.TB, url string) *store.DB {
+	tb.Helper()
+	db, err := store.Open(context.Background(), url, false)
+	if err != nil {
+		tb.Fatalf("open %s: %v", url, err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return db
+}
+
 // URL returns the address of a fresh, empty database of the engine: a file in a temporary
 // folder, or a new PostgreSQL schema (dropped when the test ends).
 func URL(tb testing.TB, engine string) string {
