@@ -1,0 +1,247 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"image"
+	"image/jpeg"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"byline"
+	"byline/store/storetest"
+)
+
+// These tests run the real binary in separate processes, as operators do.
+
+var (
+	buildOnce sync.Once
+	binary    string
+	buildErr  error
+)
+
+// bylineBinary builds the byline command once per test run.
+func bylineBinary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "byline-bin")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binary = filepath.Join(dir, "byline")
+		out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binary
+}
+
+// node is a running `byline serve` process.
+type node struct {
+	base string
+	cmd  *exec.Cmd
+}
+
+func startNode(t *testing.T, args ...string) *node {
+	t.Helper()
+	cmd := exec.Command(bylineBinary(t), append([]string{"serve", "--addr", "127.0.0.1:0", "--sample=false", "--access-log=false"}, args...)...)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() })
+	addr := make(chan string, 1)
+	go func() {
+		re := regexp.MustCompile(`url=(http://127\.0\.0\.1:\d+)/`)
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			if m := re.FindStringSubmatch(sc.Text()); m != nil {
+				addr <- m[1]
+			}
+		}
+	}()
+	select {
+	case a := <-addr:
+		return &node{base: a, cmd: cmd}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the node did not start")
+	}
+	return nil
+}
+
+func (n *node) get(t *testing.T, path string) (int, string) {
+	t.Helper()
+	res, err := http.Get(n.base + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b)
+}
+
+func bylineCmd(t *testing.T, args ...string) string {
+	t.Helper()
+	out, err := exec.Command(bylineBinary(t), args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("byline %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+func writeArticle(t *testing.T, dir, slug, title string) {
+	t.Helper()
+	src := fmt.Sprintf("---\ntitle: %q\nslug: %s\ndate: 2026-11-20T10:00:00Z\nauthors: [Ana López]\ntags: [Politics]\n---\nThe body of %s.\n", title, slug, title)
+	if err := os.WriteFile(filepath.Join(dir, slug+".md"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestTwoNodes runs two nodes on one PostgreSQL database: an article imported while both
+// serve, or changed, is on both nodes' pages at the next request.
+func TestTwoNodes(t *testing.T) {
+	if !strings.Contains(strings.Join(storetest.Engines(t), " "), "postgres") {
+		t.Skip("BYLINE_TEST_POSTGRES_URL is not set")
+	}
+	url := storetest.URL(t, "postgres")
+	bylineCmd(t, "migrate", "--database-url", url)
+	a := startNode(t, "--database-url", url)
+	b := startNode(t, "--database-url", url)
+	dir := t.TempDir()
+	writeArticle(t, dir, "first", "The first story")
+	bylineCmd(t, "import", "markdown", dir, "--database-url", url)
+
+	// Fill both nodes' caches.
+	for _, n := range []*node{a, b} {
+		if status, body := n.get(t, "/first/"); status != http.StatusOK || !strings.Contains(body, "The first story") {
+			t.Fatalf("%s: status %d", n.base, status)
+		}
+		n.get(t, "/")
+	}
+	writeArticle(t, dir, "first", "The first story, corrected")
+	writeArticle(t, dir, "second", "The second story")
+	out := bylineCmd(t, "import", "markdown", dir, "--database-url", url)
+	if !strings.Contains(out, "1 imported, 1 updated") {
+		t.Fatalf("import output:\n%s", out)
+	}
+	for _, n := range []*node{b, a} {
+		if _, body := n.get(t, "/first/"); !strings.Contains(body, "The first story, corrected") {
+			t.Errorf("%s still serves the old headline", n.base)
+		}
+		if status, _ := n.get(t, "/second/"); status != http.StatusOK {
+			t.Errorf("%s: the new article: status %d", n.base, status)
+		}
+		if _, body := n.get(t, "/"); !strings.Contains(body, "The second story") {
+			t.Errorf("%s: the front page lacks the new article", n.base)
+		}
+	}
+	_, pageA := a.get(t, "/first/")
+	_, pageB := b.get(t, "/first/")
+	if pageA != pageB {
+		t.Error("the two nodes serve different pages for the same article")
+	}
+}
+
+// TestKilledImport kills `byline import` with SIGKILL in the middle of a run and shows that
+// no article is half written: each one there is whole, with its bylines, tags and photo.
+func TestKilledImport(t *testing.T) {
+	for _, engine := range storetest.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			url := storetest.URL(t, engine)
+			dir := t.TempDir()
+			photo := testPhoto(t)
+			const total = 60
+			for i := range total {
+				os.WriteFile(filepath.Join(dir, fmt.Sprintf("p%03d.jpg", i)), photo(i), 0o644)
+				src := fmt.Sprintf("---\ntitle: Story %d\ndate: 2026-11-20T10:00:00Z\nauthors: [Ana López, Jean Dupont]\ntags: [Politics, Europe]\nimage: p%03d.jpg\nimage_alt: A photo\n---\n%s\n", i, i, strings.Repeat("A paragraph. ", 200))
+				os.WriteFile(filepath.Join(dir, fmt.Sprintf("a%03d.md", i)), []byte(src), 0o644)
+			}
+			args := []string{"import", "markdown", dir, "--database-url", url}
+			if engine == "sqlite" {
+				args = []string{"import", "markdown", dir, "--data", filepath.Dir(url)}
+			}
+			cmd := exec.Command(bylineBinary(t), args...)
+			out := &syncBuffer{}
+			cmd.Stdout = out
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			// Kill it once some articles are in, well before the end.
+			for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+				if strings.Count(out.String(), "imported ") >= 5 {
+					break
+				}
+			}
+			cmd.Process.Signal(syscall.SIGKILL)
+			cmd.Wait()
+
+			db := storetest.MustOpenURL(t, url)
+			ctx := context.Background()
+			list, err := db.FindArticles(ctx, byline.ArticleFilter{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(list) == 0 || len(list) >= total {
+				t.Fatalf("%d articles after the kill, want some but not all %d", len(list), total)
+			}
+			for _, a := range list {
+				if len(a.Authors) != 2 || len(a.Tags) != 2 || !strings.Contains(a.BodyHTML, "A paragraph.") || a.Image == nil {
+					t.Errorf("%s is half written: %d authors, %d tags, image %v", a.Slug, len(a.Authors), len(a.Tags), a.Image != nil)
+					continue
+				}
+				if _, err := db.FindImageVariant(ctx, a.Image.Hash, 320); err != nil {
+					t.Errorf("%s: photo variant missing: %v", a.Slug, err)
+				}
+			}
+			t.Logf("%s: %d of %d articles in when killed", engine, len(list), total)
+			// Running the import again completes it.
+			out2, err := exec.Command(bylineBinary(t), args...).CombinedOutput()
+			if err != nil {
+				t.Fatalf("second import: %v\n%s", err, out2)
+			}
+			want := fmt.Sprintf("%d imported, 0 updated, %d unchanged, 0 failed", total-len(list), len(list))
+			if !strings.Contains(string(out2), want) {
+				t.Errorf("second import: want %q in\n%s", want, lastLine(string(out2)))
+			}
+		})
+	}
+}
+
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return lines[len(lines)-1]
+}
+
+// testPhoto returns a function making distinct small JPEG photos.
+func testPhoto(t *testing.T) func(i int) []byte {
+	return func(i int) []byte {
+		img := image.NewRGBA(image.Rect(0, 0, 700, 400))
+		for p := 0; p < len(img.Pix); p += 4 {
+			img.Pix[p], img.Pix[p+1], img.Pix[p+2], img.Pix[p+3] = uint8(p/4+i), uint8(p/2800), uint8(i*7), 255
+		}
+		var buf bytes.Buffer
+		if err := jpeg.Encode(&buf, img, nil); err != nil {
+			t.Fatal(err)
+		}
+		return buf.Bytes()
+	}
+}
