@@ -125,6 +125,12 @@ const (
 	Updated
 )
 
+// ArticleLink is an article as a sitemap lists it.
+type ArticleLink struct {
+	Slug      string
+	UpdatedAt time.Time
+}
+
 // ArticleFilter selects articles. Zero fields do not filter.
 type ArticleFilter struct {
 	Status      Status
@@ -157,6 +163,11 @@ type ArticleStore interface {
 	FindImageByHash(ctx context.Context, hash string) (*Image, error)
 	// FindImageVariant returns the stored variant of the image, or ENOTFOUND.
 	FindImageVariant(ctx context.Context, hash string, width int) (*ImageVariant, error)
+	// FindArticleLinks returns what a sitemap lists of published articles (slug and
+	// update time), newest first, without loading the articles.
+	FindArticleLinks(ctx context.Context, publishedBy time.Time, offset, limit int) ([]ArticleLink, error)
+	// CountPublished counts the articles published at or before the time.
+	CountPublished(ctx context.Context, publishedBy time.Time) (int, error)
 	// CountArticles counts all articles, whatever their status.
 	CountArticles(ctx context.Context) (int, error)
 	// ContentRevision changes whenever anything a public page shows changes, whichever process

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"byline"
 )
@@ -286,6 +287,35 @@ func imageHash(a *byline.Article) string {
 		return ""
 	}
 	return a.Image.Hash
+}
+
+// FindArticleLinks returns the slugs and update times of published articles, newest first.
+func (db *DB) FindArticleLinks(ctx context.Context, publishedBy time.Time, offset, limit int) ([]byline.ArticleLink, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT slug, updated_at FROM articles
+		WHERE status = 'published' AND published_at <= $1
+		ORDER BY published_at DESC, id DESC LIMIT $2 OFFSET $3`, publishedBy.UTC(), limit, offset)
+	if err != nil {
+		return nil, fmt.Errorf("find article links: %w", err)
+	}
+	defer rows.Close()
+	var links []byline.ArticleLink
+	for rows.Next() {
+		var l byline.ArticleLink
+		if err := rows.Scan(&l.Slug, &l.UpdatedAt); err != nil {
+			return nil, fmt.Errorf("scan article link: %w", err)
+		}
+		l.UpdatedAt = l.UpdatedAt.UTC()
+		links = append(links, l)
+	}
+	return links, rows.Err()
+}
+
+// CountPublished counts the articles published at or before the time.
+func (db *DB) CountPublished(ctx context.Context, publishedBy time.Time) (int, error) {
+	var n int
+	err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM articles WHERE status = 'published' AND published_at <= $1`,
+		publishedBy.UTC()).Scan(&n)
+	return n, db.dialect.classify(err, "article count")
 }
 
 // CountArticles counts all articles.

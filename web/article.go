@@ -73,9 +73,6 @@ type ldThing struct {
 	Name string   `json:"name,omitempty"`
 	URL  string   `json:"url,omitempty"`
 	Logo *ldThing `json:"logo,omitempty"`
-	// For page parts behind the paywall.
-	IsAccessibleForFree *bool  `json:"isAccessibleForFree,omitempty"`
-	CSSSelector         string `json:"cssSelector,omitempty"`
 }
 
 // newsArticle is the JSON-LD of an article page, as search engines read it.
@@ -91,7 +88,6 @@ type newsArticle struct {
 	Publisher           ldThing   `json:"publisher"`
 	IsAccessibleForFree bool      `json:"isAccessibleForFree"`
 	MainEntityOfPage    ldThing   `json:"mainEntityOfPage"`
-	HasPart             *ldThing  `json:"hasPart,omitempty"`
 }
 
 func (s *Server) newsArticleLD(a *byline.Article, data *pageData) newsArticle {
@@ -112,10 +108,6 @@ func (s *Server) newsArticleLD(a *byline.Article, data *pageData) newsArticle {
 	}
 	for _, au := range a.Authors {
 		ld.Author = append(ld.Author, ldThing{Type: "Person", Name: au.Name, URL: s.baseURL + "/author/" + au.Slug + "/"})
-	}
-	if !ld.IsAccessibleForFree {
-		free := false
-		ld.HasPart = &ldThing{Type: "WebPageElement", IsAccessibleForFree: &free, CSSSelector: ".paywall"}
 	}
 	return ld
 }

@@ -187,20 +187,70 @@ type sitemapNews struct {
 	Title           string `xml:"news:title"`
 }
 
-// sitemapLimit is the most URLs one sitemap file may list.
+// sitemapLimit is the most URLs one sitemap file may list, by the sitemap protocol.
 const sitemapLimit = 50000
 
-// sitemap serves /sitemap.xml: the front page and every published article.
+type sitemapIndex struct {
+	XMLName  xml.Name `xml:"sitemapindex"`
+	NS       string   `xml:"xmlns,attr"`
+	Sitemaps []struct {
+		Loc string `xml:"loc"`
+	} `xml:"sitemap"`
+}
+
+// sitemap serves /sitemap.xml: the front page and every published article; past 50,000
+// articles, an index of /sitemap/{n}.xml files instead.
 func (s *Server) sitemap(r *http.Request) (*response, error) {
-	list, err := s.store.FindArticles(r.Context(), byline.ArticleFilter{
-		Status: byline.StatusPublished, PublishedBy: s.now(), Limit: sitemapLimit - 1, Summary: true})
+	n, err := s.store.CountPublished(r.Context(), s.now())
 	if err != nil {
 		return nil, err
 	}
+	if n+1 <= s.sitemapSize {
+		return s.sitemapPart(r, 0, s.sitemapSize)
+	}
+	idx := sitemapIndex{NS: "http://www.sitemaps.org/schemas/sitemap/0.9"}
+	for part := 1; (part-1)*s.sitemapSize < n+1; part++ { // n articles and the front page
+		idx.Sitemaps = append(idx.Sitemaps, struct {
+			Loc string `xml:"loc"`
+		}{fmt.Sprintf("%s/sitemap/%d.xml", s.baseURL, part)})
+	}
+	return xmlResponse(idx)
+}
+
+// sitemapFile serves /sitemap/{n}.xml, the n-th 50,000 articles.
+func (s *Server) sitemapFile(r *http.Request) (*response, error) {
+	name, ok := strings.CutSuffix(r.PathValue("file"), ".xml")
+	part, err := strconv.Atoi(name)
+	if !ok || err != nil || part < 1 || strconv.Itoa(part) != name {
+		return nil, notFound()
+	}
+	res, err := s.sitemapPart(r, (part-1)*s.sitemapSize, s.sitemapSize)
+	if err == nil && res == nil {
+		return nil, notFound()
+	}
+	return res, err
+}
+
+// sitemapPart lists limit URLs from offset; the first part also lists the front page.
+// It returns nil, nil when there is nothing to list past the first part.
+func (s *Server) sitemapPart(r *http.Request, offset, limit int) (*response, error) {
 	set := urlset{NS: "http://www.sitemaps.org/schemas/sitemap/0.9"}
-	set.URLs = append(set.URLs, sitemapURL{Loc: s.baseURL + "/"})
-	for _, a := range list {
-		set.URLs = append(set.URLs, sitemapURL{Loc: s.articleURL(a), LastMod: a.UpdatedAt.UTC().Format(time.RFC3339)})
+	// The front page comes first and takes one place of the first file.
+	if offset == 0 {
+		set.URLs = append(set.URLs, sitemapURL{Loc: s.baseURL + "/"})
+		limit--
+	} else {
+		offset--
+	}
+	links, err := s.store.FindArticleLinks(r.Context(), s.now(), offset, limit)
+	if err != nil {
+		return nil, err
+	}
+	if len(links) == 0 && offset > 0 {
+		return nil, nil
+	}
+	for _, l := range links {
+		set.URLs = append(set.URLs, sitemapURL{Loc: s.baseURL + "/" + l.Slug + "/", LastMod: l.UpdatedAt.Format(time.RFC3339)})
 	}
 	return xmlResponse(set)
 }

@@ -4,11 +4,16 @@ import (
 	"encoding/xml"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	"byline"
+	"byline/markdown"
+	"byline/store"
+	"byline/store/storetest"
+	"byline/web"
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/mmcdole/gofeed"
@@ -177,6 +182,49 @@ func TestSitemaps(t *testing.T) {
 		robots := body(t, s.get("/robots.txt"))
 		if !strings.Contains(robots, "Sitemap: "+base+"/sitemap.xml") || !strings.Contains(robots, "sitemap-news.xml") {
 			t.Errorf("robots.txt = %q", robots)
+		}
+	})
+}
+
+func TestSitemapIndex(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		db.Now = func() time.Time { return now }
+		h, err := web.New(web.Config{Store: db, BaseURL: base, Now: func() time.Time { return now }, SitemapSize: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := &site{t: t, db: db, srv: httptest.NewServer(h), md: markdown.New()}
+		t.Cleanup(s.srv.Close)
+		for i := range 5 {
+			s.article(fmt.Sprintf("Story %d", i), time.Duration(i+1)*time.Hour)
+		}
+		var idx struct {
+			Locs []string `xml:"sitemap>loc"`
+		}
+		if err := xml.NewDecoder(s.get("/sitemap.xml").Body).Decode(&idx); err != nil {
+			t.Fatal(err)
+		}
+		if len(idx.Locs) != 2 || idx.Locs[0] != base+"/sitemap/1.xml" || idx.Locs[1] != base+"/sitemap/2.xml" {
+			t.Fatalf("sitemap index = %q, want two files for 6 URLs at 3 a file", idx.Locs)
+		}
+		var all []string
+		for _, part := range []string{"/sitemap/1.xml", "/sitemap/2.xml"} {
+			var set struct {
+				Locs []string `xml:"url>loc"`
+			}
+			if err := xml.NewDecoder(s.get(part).Body).Decode(&set); err != nil {
+				t.Fatal(err)
+			}
+			all = append(all, set.Locs...)
+		}
+		want := []string{base + "/", base + "/story-0/", base + "/story-1/", base + "/story-2/", base + "/story-3/", base + "/story-4/"}
+		if strings.Join(all, " ") != strings.Join(want, " ") {
+			t.Errorf("sitemap files list %q, want %q", all, want)
+		}
+		for _, path := range []string{"/sitemap/3.xml", "/sitemap/0.xml", "/sitemap/x.xml", "/sitemap/01.xml"} {
+			if res := s.get(path); res.StatusCode != http.StatusNotFound {
+				t.Errorf("%s: status %d, want 404", path, res.StatusCode)
+			}
 		}
 	})
 }

@@ -21,6 +21,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /tag/{slug}/rss/{$}", page(s.tagFeed))
 	mux.Handle("GET /author/{slug}/rss/{$}", page(s.authorFeed))
 	mux.Handle("GET /sitemap.xml", page(s.sitemap))
+	mux.Handle("GET /sitemap/{file}", page(s.sitemapFile))
 	mux.Handle("GET /sitemap-news.xml", page(s.newsSitemap))
 	mux.Handle("GET /robots.txt", page(s.robots))
 

@@ -33,6 +33,8 @@ type Config struct {
 	Dev bool
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
+	// SitemapSize is how many URLs one sitemap file lists; the protocol's 50,000 when zero.
+	SitemapSize int
 }
 
 // Server is the HTTP face of Byline.
@@ -43,10 +45,11 @@ type Server struct {
 	now     func() time.Time
 	dev     bool
 
-	templates map[string]*template.Template
-	assets    *assets
-	cache     *pageCache
-	handler   http.Handler
+	templates   map[string]*template.Template
+	assets      *assets
+	cache       *pageCache
+	handler     http.Handler
+	sitemapSize int
 }
 
 //go:embed templates static
@@ -61,6 +64,10 @@ func New(cfg Config) (*Server, error) {
 	}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	s.sitemapSize = cfg.SitemapSize
+	if s.sitemapSize <= 0 || s.sitemapSize > sitemapLimit {
+		s.sitemapSize = sitemapLimit
 	}
 	files := fs.FS(embedded)
 	if cfg.Dev {
