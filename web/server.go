@@ -33,6 +33,8 @@ type Config struct {
 	Dev bool
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
+	// NoPageCache renders every page afresh: for measuring and debugging.
+	NoPageCache bool
 	// SitemapSize is how many URLs one sitemap file lists; the protocol's 50,000 when zero.
 	SitemapSize int
 }
@@ -80,6 +82,9 @@ func New(cfg Config) (*Server, error) {
 	if s.templates, err = s.parseTemplates(files); err != nil {
 		return nil, err
 	}
+	if cfg.NoPageCache {
+		s.cache = nil
+	}
 	s.handler = s.routes()
 	return s, nil
 }
@@ -107,6 +112,9 @@ func (s *Server) handle(h handlerFunc) http.Handler {
 // cached serves an anonymous page from the page cache, rendering it on a miss. The key is
 // the path: pages must not depend on the query string.
 func (s *Server) cached(h handlerFunc) handlerFunc {
+	if s.cache == nil {
+		return h
+	}
 	return func(r *http.Request) (*response, error) {
 		rev, err := s.store.ContentRevision(r.Context())
 		if err != nil {

@@ -71,7 +71,7 @@ func (u usageError) Error() string { return u.msg }
 type config struct {
 	addr, data, databaseURL, baseURL string
 	from, to                         string // copy
-	sample, dev, accessLog           bool
+	sample, dev, accessLog, cache    bool
 	logFormat                        string
 }
 
@@ -96,6 +96,7 @@ func flags(fs *flag.FlagSet, c *config) {
 	boolean(&c.sample, "sample", true, "give an empty database the sample newsroom")
 	boolean(&c.dev, "dev", false, "read templates and static files from ./web at each request")
 	boolean(&c.accessLog, "access-log", true, "log every request")
+	boolean(&c.cache, "page-cache", true, "keep rendered pages in memory (off: render every request)")
 	str(&c.logFormat, "log-format", "text", "log format: text or json")
 }
 
@@ -331,7 +332,7 @@ func serve(ctx context.Context, c config, log *slog.Logger) error {
 	if !c.accessLog {
 		reqLog = slog.New(slog.DiscardHandler)
 	}
-	srv, err := web.New(web.Config{Store: db, Logger: reqLog, BaseURL: c.baseURL, Dev: c.dev})
+	srv, err := web.New(web.Config{Store: db, Logger: reqLog, BaseURL: c.baseURL, Dev: c.dev, NoPageCache: !c.cache})
 	if err != nil {
 		return err
 	}
