@@ -166,6 +166,9 @@ type ArticleStore interface {
 	// FindArticleLinks returns what a sitemap lists of published articles (slug and
 	// update time), newest first, without loading the articles.
 	FindArticleLinks(ctx context.Context, publishedBy time.Time, offset, limit int) ([]ArticleLink, error)
+	// NextPublication returns the publish time of the first article scheduled after the
+	// time, or the zero time when none is. Page caches expire then.
+	NextPublication(ctx context.Context, after time.Time) (time.Time, error)
 	// CountPublished counts the articles published at or before the time.
 	CountPublished(ctx context.Context, publishedBy time.Time) (int, error)
 	// CountArticles counts all articles, whatever their status.

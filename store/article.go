@@ -310,6 +310,17 @@ func (db *DB) FindArticleLinks(ctx context.Context, publishedBy time.Time, offse
 	return links, rows.Err()
 }
 
+// NextPublication returns the publish time of the first article scheduled after the time.
+func (db *DB) NextPublication(ctx context.Context, after time.Time) (time.Time, error) {
+	var next sql.NullTime
+	err := db.read.QueryRowContext(ctx, `SELECT MIN(published_at) FROM articles WHERE status = 'published' AND published_at > $1`,
+		after.UTC()).Scan(&next)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("find next publication: %w", err)
+	}
+	return next.Time.UTC(), nil
+}
+
 // CountPublished counts the articles published at or before the time.
 func (db *DB) CountPublished(ctx context.Context, publishedBy time.Time) (int, error) {
 	var n int

@@ -5,14 +5,18 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"byline"
+	"byline/markdown"
 	"byline/store"
 	"byline/store/storetest"
+	"byline/web"
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/andybalholm/brotli"
@@ -239,4 +243,39 @@ func waitRevision(t *testing.T, served, other *store.DB) {
 		}
 	}
 	t.Fatalf("the change did not reach the other node within a second")
+}
+
+// TestScheduledArticleAppearsOnTime: a cached page gives way when a scheduled article's
+// publish time comes, with no change in the store.
+func TestScheduledArticleAppearsOnTime(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		var mu sync.Mutex
+		clock := now
+		tick := func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
+		db.Now = tick
+		h, err := web.New(web.Config{Store: db, BaseURL: base, Now: tick})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := &site{t: t, db: db, srv: httptest.NewServer(h), md: markdown.New()}
+		t.Cleanup(s.srv.Close)
+		s.article("Live", time.Hour)
+		s.article("Embargoed", -90*time.Second)
+		for _, path := range []string{"/", "/rss/"} {
+			if strings.Contains(body(t, s.get(path)), "Embargoed") {
+				t.Fatalf("%s shows the article before its time", path)
+			}
+		}
+		if res := s.get("/embargoed/"); res.StatusCode != http.StatusNotFound {
+			t.Fatalf("embargoed article: status %d before its time", res.StatusCode)
+		}
+		mu.Lock()
+		clock = now.Add(91 * time.Second)
+		mu.Unlock()
+		for _, path := range []string{"/", "/rss/", "/embargoed/"} {
+			if !strings.Contains(body(t, s.get(path)), "Embargoed") {
+				t.Errorf("%s does not show the article once its time has come", path)
+			}
+		}
+	})
 }

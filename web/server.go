@@ -60,7 +60,7 @@ var embedded embed.FS
 // New returns a Server with its templates parsed and checked.
 func New(cfg Config) (*Server, error) {
 	s := &Server{store: cfg.Store, log: cfg.Logger, baseURL: strings.TrimRight(cfg.BaseURL, "/"),
-		now: cfg.Now, dev: cfg.Dev, cache: newPageCache(5000, time.Minute)}
+		now: cfg.Now, dev: cfg.Dev, cache: newPageCache(5000, 10*time.Minute)}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -130,7 +130,18 @@ func (s *Server) cached(h handlerFunc) handlerFunc {
 			return nil, err
 		}
 		if res.status == http.StatusOK {
-			s.cache.put(key, rev, now, res)
+			next, ok := s.cache.nextPublication(rev, now)
+			if !ok {
+				if next, err = s.store.NextPublication(r.Context(), now); err != nil {
+					return nil, err
+				}
+				s.cache.setNextPublication(rev, next)
+			}
+			expires := now.Add(time.Hour)
+			if !next.IsZero() {
+				expires = next
+			}
+			s.cache.put(key, rev, now, expires, res)
 		}
 		return res, nil
 	}
