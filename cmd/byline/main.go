@@ -54,10 +54,13 @@ func main() {
 	}
 }
 
-// exitCode is 2 for usage errors, 1 otherwise.
+// exitCode is 0 after --help, 2 for usage errors, 1 otherwise.
 func exitCode(err error) int {
 	var u usageError
-	if errors.As(err, &u) || errors.Is(err, flag.ErrHelp) {
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, &u):
 		return 2
 	}
 	return 1
@@ -91,7 +94,7 @@ func flags(fs *flag.FlagSet, c *config) {
 	}
 	str(&c.addr, "addr", "127.0.0.1:8080", "address to listen on")
 	str(&c.data, "data", "./byline-data", "data folder: the SQLite database lives here")
-	str(&c.databaseURL, "database-url", "", "postgres://user:pass@host:5432/db to use PostgreSQL instead of SQLite")
+	str(&c.databaseURL, "database-url", "", "postgres://user:pass@host:5432/db to use PostgreSQL instead of SQLite; or BYLINE_DATABASE_URL_FILE")
 	str(&c.baseURL, "base-url", "", "public address of the site, like https://news.example.org (default http://ADDR)")
 	boolean(&c.sample, "sample", true, "give an empty database the sample newsroom")
 	boolean(&c.dev, "dev", false, "read templates and static files from ./web at each request")
@@ -104,9 +107,17 @@ func envName(flag string) string {
 	return "BYLINE_" + strings.ToUpper(strings.ReplaceAll(flag, "-", "_"))
 }
 
+// envOr returns the flag's environment twin, or the contents of the file named by its
+// _FILE twin (for secrets such as a database password), or def.
 func envOr(flag, def string) string {
 	if v, ok := os.LookupEnv(envName(flag)); ok {
 		return v
+	}
+	if path, ok := os.LookupEnv(envName(flag) + "_FILE"); ok {
+		if b, err := os.ReadFile(path); err == nil {
+			return strings.TrimSpace(string(b))
+		}
+		fmt.Fprintf(os.Stderr, "byline: cannot read %s_FILE=%s\n", envName(flag), path)
 	}
 	return def
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"flag"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -45,11 +46,28 @@ func TestVersionAndHelp(t *testing.T) {
 		t.Errorf("version: %q %v", out.String(), err)
 	}
 	err := run(context.Background(), []string{"--help"}, &out, &errOut)
-	if exitCode(err) != 2 || !strings.Contains(errOut.String(), "BYLINE_BASE_URL") || !strings.Contains(errOut.String(), "import markdown") {
+	if exitCode(err) != 0 || !strings.Contains(errOut.String(), "BYLINE_BASE_URL") || !strings.Contains(errOut.String(), "import markdown") {
 		t.Errorf("help: %v\n%s", err, errOut.String())
 	}
 	if err := run(context.Background(), []string{"frobnicate"}, &out, &errOut); exitCode(err) != 2 {
 		t.Errorf("unknown command: %v, want a usage error", err)
+	}
+}
+
+func TestEnvironmentTwins(t *testing.T) {
+	secret := filepath.Join(t.TempDir(), "url")
+	os.WriteFile(secret, []byte("postgres://u:p@db.example:5432/news\n"), 0o600)
+	t.Setenv("BYLINE_DATABASE_URL_FILE", secret)
+	t.Setenv("BYLINE_ADDR", "127.0.0.1:9999")
+	t.Setenv("BYLINE_SAMPLE", "false")
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	var c config
+	flags(fs, &c)
+	if err := fs.Parse([]string{"--addr", "127.0.0.1:7777"}); err != nil {
+		t.Fatal(err)
+	}
+	if c.databaseURL != "postgres://u:p@db.example:5432/news" || c.addr != "127.0.0.1:7777" || c.sample {
+		t.Errorf("config = %+v: want the URL from the _FILE twin, the flag over the environment, sample off", c)
 	}
 }
 
