@@ -1,0 +1,85 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"byline/markdown"
+	"byline/publishing"
+	"byline/store/storetest"
+	"byline/web"
+
+	"github.com/chromedp/chromedp"
+)
+
+// axeScript is axe-core, installed by `npm ci` in this folder (.ci/run does it).
+const axeScript = "node_modules/axe-core/axe.min.js"
+
+// TestAccessibility runs axe-core's WCAG 2.1 A and AA rules and its best practices on every
+// kind of page of the sample newsroom, at a desktop and a phone width: none may fail.
+func TestAccessibility(t *testing.T) {
+	axe, err := os.ReadFile(axeScript)
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("CI=true but %s is missing: .ci/run must run npm ci in e2e/", axeScript)
+		}
+		t.Skipf("%s is missing: run npm ci in e2e/", axeScript)
+	}
+	ctx := browser(t)
+	db := storetest.MustOpen(t, "sqlite")
+	im := &publishing.Importer{Store: db, Markdown: markdown.New()}
+	if _, err := publishing.Seed(context.Background(), im, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	h, err := web.New(web.Config{Store: db, BaseURL: "http://unused.test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+
+	pages := []string{"/", "/night-trains-return-to-lyon-after-a-decades-absence/",
+		"/what-the-new-regional-budget-means-for-your-commute/", "/a-note-from-the-editor-how-we-report-and-who-pays-for-it/",
+		"/tag/environment/", "/author/nadia-benali/", "/no-such-page/"}
+	for _, width := range []int{1280, 320} {
+		for _, page := range pages {
+			err := chromedp.Do(ctx,
+				chromedp.EmulateViewport(int64(width), 900),
+				chromedp.Navigate(srv.URL+page),
+				chromedp.WaitVisible(chromedp.CSS("main")),
+			)
+			if err != nil {
+				t.Fatalf("%s: %v", page, err)
+			}
+			if _, err := chromedp.Run(ctx, chromedp.Evaluate[any](string(axe))); err != nil {
+				t.Fatalf("load axe-core: %v", err)
+			}
+			raw, err := chromedp.Run(ctx, chromedp.Evaluate[string](`axe.run(document, {runOnly: {type: "tag",
+				values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]}}).then(r => JSON.stringify(r.violations))`,
+				chromedp.EvalAwaitPromise))
+			if err != nil {
+				t.Fatalf("%s: axe: %v", page, err)
+			}
+			var violations []struct {
+				ID, Impact, Help string
+				Nodes            []struct{ Target []string }
+			}
+			if err := json.Unmarshal([]byte(raw), &violations); err != nil {
+				t.Fatal(err)
+			}
+			for _, v := range violations {
+				var where []string
+				for _, n := range v.Nodes {
+					where = append(where, strings.Join(n.Target, " "))
+				}
+				t.Errorf("%s at %d px: %s (%s): %s, at %s", page, width, v.ID, v.Impact, v.Help, fmt.Sprint(where))
+			}
+		}
+	}
+}
