@@ -28,18 +28,14 @@ const MaxBytes = 30 << 20
 
 // Widths returns the variant widths an image of the given width has, smallest first.
 func Widths(original int) []int {
+	largest := min(original, widths[len(widths)-1])
 	var ws []int
 	for _, w := range widths {
-		if w < original {
+		if w < largest {
 			ws = append(ws, w)
 		}
 	}
-	if original < widths[len(widths)-1] {
-		ws = append(ws, original)
-	} else {
-		ws = append(ws, widths[len(widths)-1])
-	}
-	return ws
+	return append(ws, largest)
 }
 
 // Process checks that data is a JPEG, PNG or WebP photo and returns its description and
