@@ -279,3 +279,53 @@ func TestScheduledArticleAppearsOnTime(t *testing.T) {
 		}
 	})
 }
+
+// countingStore counts article lookups, that is page renders.
+type countingStore struct {
+	*store.DB
+	mu      sync.Mutex
+	lookups int
+}
+
+func (c *countingStore) FindArticleBySlug(ctx context.Context, slug string) (*byline.Article, error) {
+	c.mu.Lock()
+	c.lookups++
+	c.mu.Unlock()
+	time.Sleep(20 * time.Millisecond) // a slow render, so that readers pile up
+	return c.DB.FindArticleBySlug(ctx, slug)
+}
+
+// TestOneRenderForManyReaders: when many readers ask at once for a page that is not cached
+// (as after a change, under a breaking-news spike), the page is rendered once.
+func TestOneRenderForManyReaders(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		s := newSite(t, db)
+		s.article("Story", time.Hour)
+		counting := &countingStore{DB: db}
+		h, err := web.New(web.Config{Store: counting, BaseURL: base, Now: func() time.Time { return now }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := httptest.NewServer(h)
+		defer srv.Close()
+		var wg sync.WaitGroup
+		for range 40 {
+			wg.Go(func() {
+				res, err := http.Get(srv.URL + "/story/")
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				io.Copy(io.Discard, res.Body)
+				res.Body.Close()
+				if res.StatusCode != http.StatusOK {
+					t.Errorf("status %d", res.StatusCode)
+				}
+			})
+		}
+		wg.Wait()
+		if counting.lookups != 1 {
+			t.Errorf("40 simultaneous readers caused %d renders, want 1", counting.lookups)
+		}
+	})
+}

@@ -12,10 +12,13 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
 	"byline"
+
+	"golang.org/x/sync/singleflight"
 )
 
 // Store is what the web layer needs from storage.
@@ -50,6 +53,7 @@ type Server struct {
 	templates   map[string]*template.Template
 	assets      *assets
 	cache       *pageCache
+	renders     singleflight.Group
 	handler     http.Handler
 	sitemapSize int
 }
@@ -125,26 +129,41 @@ func (s *Server) cached(h handlerFunc) handlerFunc {
 		if res := s.cache.get(key, rev, now); res != nil {
 			return res, nil
 		}
-		res, err := h(r)
+		// After a change empties the cache under heavy traffic, many readers ask for the
+		// same page at once: one renders it, the others wait for that render.
+		v, err, _ := s.renders.Do(strconv.FormatInt(rev, 10)+" "+key, func() (any, error) {
+			// The render outlives its first reader's request: others wait for it.
+			return s.fill(r.WithContext(context.WithoutCancel(r.Context())), h, key, rev, now)
+		})
 		if err != nil {
 			return nil, err
 		}
-		if res.status == http.StatusOK {
-			next, ok := s.cache.nextPublication(rev, now)
-			if !ok {
-				if next, err = s.store.NextPublication(r.Context(), now); err != nil {
-					return nil, err
-				}
-				s.cache.setNextPublication(rev, next)
-			}
-			expires := now.Add(time.Hour)
-			if !next.IsZero() {
-				expires = next
-			}
-			s.cache.put(key, rev, now, expires, res)
-		}
-		return res, nil
+		return v.(*response), nil
 	}
+}
+
+// fill renders a page for the cache and keeps it until the content changes or the next
+// scheduled article is published.
+func (s *Server) fill(r *http.Request, h handlerFunc, key string, rev int64, now time.Time) (*response, error) {
+	res, err := h(r)
+	if err != nil {
+		return nil, err
+	}
+	if res.status == http.StatusOK {
+		next, ok := s.cache.nextPublication(rev, now)
+		if !ok {
+			if next, err = s.store.NextPublication(r.Context(), now); err != nil {
+				return nil, err
+			}
+			s.cache.setNextPublication(rev, next)
+		}
+		expires := now.Add(time.Hour)
+		if !next.IsZero() {
+			expires = next
+		}
+		s.cache.put(key, rev, now, expires, res)
+	}
+	return res, nil
 }
 
 // pageCacheControl is sent with anonymous pages: browsers and a CDN in front keep them a
