@@ -243,23 +243,21 @@ func (db *DB) SaveArticle(ctx context.Context, a *byline.Article, upload *byline
 			err := tx.QueryRowContext(ctx, `INSERT INTO authors (slug, name, bio, created_at) VALUES ($1, $2, $3, $4)
 				ON CONFLICT (slug) DO UPDATE SET slug = excluded.slug RETURNING id, name, bio`,
 				au.Slug, au.Name, au.Bio, now).Scan(&au.ID, &au.Name, &au.Bio)
+			if err == nil {
+				err = link(ctx, tx, "article_authors", "author_id", a.ID, au.ID, pos)
+			}
 			if err != nil {
 				return db.dialect.classify(err, "author")
-			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO article_authors (article_id, author_id, position) VALUES ($1, $2, $3)
-				ON CONFLICT DO NOTHING`, a.ID, au.ID, pos); err != nil {
-				return db.dialect.classify(err, "byline")
 			}
 		}
 		for pos, t := range a.Tags {
 			err := tx.QueryRowContext(ctx, `INSERT INTO tags (slug, name, description, created_at) VALUES ($1, $2, $3, $4)
 				ON CONFLICT (slug) DO UPDATE SET slug = excluded.slug RETURNING id, name, description`,
 				t.Slug, t.Name, t.Description, now).Scan(&t.ID, &t.Name, &t.Description)
-			if err != nil {
-				return db.dialect.classify(err, "tag")
+			if err == nil {
+				err = link(ctx, tx, "article_tags", "tag_id", a.ID, t.ID, pos)
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO article_tags (article_id, tag_id, position) VALUES ($1, $2, $3)
-				ON CONFLICT DO NOTHING`, a.ID, t.ID, pos); err != nil {
+			if err != nil {
 				return db.dialect.classify(err, "tag")
 			}
 		}
@@ -269,6 +267,14 @@ func (db *DB) SaveArticle(ctx context.Context, a *byline.Article, upload *byline
 		return 0, err
 	}
 	return result, nil
+}
+
+// link records, in one of the join tables, that an article has an author or tag at a
+// position (0 first).
+func link(ctx context.Context, tx *tx, table, column string, article, other int64, pos int) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO `+table+` (article_id, `+column+`, position) VALUES ($1, $2, $3)
+		ON CONFLICT DO NOTHING`, article, other, pos)
+	return err
 }
 
 // sameArticle reports whether saving b over a would change nothing a reader could see.

@@ -135,34 +135,20 @@ func (s *Server) siteFeed(r *http.Request) (*response, error) {
 	return res, err
 }
 
-// tagFeed serves /tag/{slug}/rss/.
-func (s *Server) tagFeed(r *http.Request) (*response, error) {
-	t, err := s.store.FindTagBySlug(r.Context(), r.PathValue("slug"))
-	if err != nil {
-		return nil, orNotFound(err)
+// sectionFeed serves /tag/{slug}/rss/ and /author/{slug}/rss/.
+func (s *Server) sectionFeed(kind string) handlerFunc {
+	return func(r *http.Request) (*response, error) {
+		sec, err := s.findSection(r, kind)
+		if err != nil {
+			return nil, err
+		}
+		res, err := s.feed(r, sec.name, sec.path(), sec.description(), sec.filter)
+		if res != nil {
+			res.contentType = "application/rss+xml; charset=utf-8"
+			res.surrogate = sec.surrogateKey()
+		}
+		return res, err
 	}
-	res, err := s.feed(r, t.Name, "/tag/"+t.Slug+"/", firstNonEmpty(t.Description, "Articles filed under "+t.Name+"."),
-		byline.ArticleFilter{TagSlug: t.Slug})
-	if res != nil {
-		res.contentType = "application/rss+xml; charset=utf-8"
-		res.surrogate = "tag-" + strconv.FormatInt(t.ID, 10)
-	}
-	return res, err
-}
-
-// authorFeed serves /author/{slug}/rss/.
-func (s *Server) authorFeed(r *http.Request) (*response, error) {
-	au, err := s.store.FindAuthorBySlug(r.Context(), r.PathValue("slug"))
-	if err != nil {
-		return nil, orNotFound(err)
-	}
-	res, err := s.feed(r, au.Name, "/author/"+au.Slug+"/", firstNonEmpty(au.Bio, "Articles by "+au.Name+"."),
-		byline.ArticleFilter{AuthorSlug: au.Slug})
-	if res != nil {
-		res.contentType = "application/rss+xml; charset=utf-8"
-		res.surrogate = "author-" + strconv.FormatInt(au.ID, 10)
-	}
-	return res, err
 }
 
 type urlset struct {

@@ -82,46 +82,73 @@ func (s *Server) frontPage(r *http.Request) (*response, error) {
 	return s.render(http.StatusOK, "front", data)
 }
 
-// tagPage serves /tag/{slug}/ and its pages.
-func (s *Server) tagPage(r *http.Request) (*response, error) {
-	t, err := s.store.FindTagBySlug(r.Context(), r.PathValue("slug"))
-	if err != nil {
-		return nil, orNotFound(err)
-	}
-	data := s.basePage(r.Context(), r)
-	data.Heading, data.Intro = t.Name, t.Description
-	data.Title = t.Name + " – " + data.Site.Title
-	data.Desc = firstNonEmpty(markdown.Smarten(t.Description), "Articles filed under "+t.Name+".")
-	data.Feed = "/tag/" + t.Slug + "/rss/"
-	if err := s.listArticles(r, data, byline.ArticleFilter{TagSlug: t.Slug}, "/tag/"+t.Slug+"/"); err != nil {
-		return nil, err
-	}
-	res, err := s.render(http.StatusOK, "list", data)
-	if err == nil {
-		res.surrogate = "tag-" + strconv.FormatInt(t.ID, 10)
-	}
-	return res, err
+// section is a tag or an author seen as what its pages and feed list: their articles.
+type section struct {
+	kind   string // "tag" or "author"
+	id     int64
+	slug   string
+	name   string
+	about  string // the tag's description or the author's bio
+	filter byline.ArticleFilter
 }
 
-// authorPage serves /author/{slug}/ and its pages.
-func (s *Server) authorPage(r *http.Request) (*response, error) {
-	au, err := s.store.FindAuthorBySlug(r.Context(), r.PathValue("slug"))
+// findSection reads the tag or author named by the request's {slug}.
+func (s *Server) findSection(r *http.Request, kind string) (*section, error) {
+	slug := r.PathValue("slug")
+	if kind == "tag" {
+		t, err := s.store.FindTagBySlug(r.Context(), slug)
+		if err != nil {
+			return nil, orNotFound(err)
+		}
+		return &section{kind: kind, id: t.ID, slug: t.Slug, name: t.Name, about: t.Description,
+			filter: byline.ArticleFilter{TagSlug: t.Slug}}, nil
+	}
+	au, err := s.store.FindAuthorBySlug(r.Context(), slug)
 	if err != nil {
 		return nil, orNotFound(err)
 	}
-	data := s.basePage(r.Context(), r)
-	data.Heading, data.Intro = au.Name, au.Bio
-	data.Title = au.Name + " – " + data.Site.Title
-	data.Desc = firstNonEmpty(au.Bio, "Articles by "+au.Name+".")
-	data.Feed = "/author/" + au.Slug + "/rss/"
-	if err := s.listArticles(r, data, byline.ArticleFilter{AuthorSlug: au.Slug}, "/author/"+au.Slug+"/"); err != nil {
-		return nil, err
+	return &section{kind: kind, id: au.ID, slug: au.Slug, name: au.Name, about: au.Bio,
+		filter: byline.ArticleFilter{AuthorSlug: au.Slug}}, nil
+}
+
+// path is the section's first page.
+func (sec *section) path() string { return "/" + sec.kind + "/" + sec.slug + "/" }
+
+// description says what the section is, in the newsroom's words when it has some.
+func (sec *section) description() string {
+	if sec.about != "" {
+		return markdown.Smarten(sec.about)
 	}
-	res, err := s.render(http.StatusOK, "list", data)
-	if err == nil {
-		res.surrogate = "author-" + strconv.FormatInt(au.ID, 10)
+	if sec.kind == "tag" {
+		return "Articles filed under " + sec.name + "."
 	}
-	return res, err
+	return "Articles by " + sec.name + "."
+}
+
+// surrogateKey names the section for a CDN purge, as surrogateKeys names it on articles.
+func (sec *section) surrogateKey() string { return sec.kind + "-" + strconv.FormatInt(sec.id, 10) }
+
+// sectionPage serves /tag/{slug}/ and /author/{slug}/ and their pages.
+func (s *Server) sectionPage(kind string) handlerFunc {
+	return func(r *http.Request) (*response, error) {
+		sec, err := s.findSection(r, kind)
+		if err != nil {
+			return nil, err
+		}
+		data := s.basePage(r.Context(), r)
+		data.Heading, data.Intro = sec.name, sec.about
+		data.Title = sec.name + " – " + data.Site.Title
+		data.Desc = sec.description()
+		data.Feed = sec.path() + "rss/"
+		if err := s.listArticles(r, data, sec.filter, sec.path()); err != nil {
+			return nil, err
+		}
+		res, err := s.render(http.StatusOK, "list", data)
+		if err == nil {
+			res.surrogate = sec.surrogateKey()
+		}
+		return res, err
+	}
 }
 
 // orNotFound turns the store's "no such" into the site's 404 page.
@@ -130,13 +157,4 @@ func orNotFound(err error) error {
 		return notFound()
 	}
 	return err
-}
-
-func firstNonEmpty(vals ...string) string {
-	for _, v := range vals {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
