@@ -1,6 +1,10 @@
 package byline
 
-import "context"
+import (
+	"context"
+	"strings"
+	"time"
+)
 
 // Settings are the newsroom's site settings, kept in the store and edited by staff.
 type Settings struct {
@@ -36,4 +40,47 @@ type SettingsStore interface {
 	FindSettings(ctx context.Context) (Settings, error)
 	// SaveSettings replaces the stored settings.
 	SaveSettings(ctx context.Context, s Settings) error
+}
+
+// Validate checks the settings before they are saved: a title, a time zone Go knows, a
+// locale that looks like a language tag, and navigation links that lead somewhere.
+func (s Settings) Validate() error {
+	if strings.TrimSpace(s.Title) == "" {
+		return Errorf(EINVALID, "The site needs a title.")
+	}
+	if _, err := time.LoadLocation(s.Timezone); err != nil || s.Timezone == "" {
+		return Errorf(EINVALID, "%q is not a time zone; use a name like Europe/Paris.", s.Timezone)
+	}
+	if !validLocale(s.Locale) {
+		return Errorf(EINVALID, "%q is not a locale; use a language tag like en-GB or fr-FR.", s.Locale)
+	}
+	for _, l := range s.Navigation {
+		if strings.TrimSpace(l.Label) == "" {
+			return Errorf(EINVALID, "Every navigation link needs a label.")
+		}
+		if !strings.HasPrefix(l.URL, "/") && !strings.HasPrefix(l.URL, "https://") && !strings.HasPrefix(l.URL, "http://") {
+			return Errorf(EINVALID, "The navigation link %q must lead to a path like /tag/politics/ or to an http(s) address.", l.Label)
+		}
+	}
+	return nil
+}
+
+// validLocale accepts language tags of letters and digits in parts joined by hyphens, the
+// first of two or three letters: "en", "en-GB", "zh-Hant-TW".
+func validLocale(tag string) bool {
+	parts := strings.Split(tag, "-")
+	if len(parts[0]) < 2 || len(parts[0]) > 3 {
+		return false
+	}
+	for _, p := range parts {
+		if p == "" || len(p) > 8 {
+			return false
+		}
+		for _, r := range p {
+			if !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9') {
+				return false
+			}
+		}
+	}
+	return true
 }

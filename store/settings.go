@@ -27,6 +27,9 @@ func (db *DB) FindSettings(ctx context.Context) (byline.Settings, error) {
 
 // SaveSettings replaces the site settings.
 func (db *DB) SaveSettings(ctx context.Context, s byline.Settings) error {
+	if err := s.Validate(); err != nil {
+		return err
+	}
 	raw, err := json.Marshal(s)
 	if err != nil {
 		return fmt.Errorf("encode settings: %w", err)

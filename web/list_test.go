@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"encoding/xml"
 	"fmt"
 	"net/http"
@@ -225,6 +226,36 @@ func TestSitemapIndex(t *testing.T) {
 			if res := s.get(path); res.StatusCode != http.StatusNotFound {
 				t.Errorf("%s: status %d, want 404", path, res.StatusCode)
 			}
+		}
+	})
+}
+
+// TestSettingsShowAtOnce: the site's title, navigation, language and time zone come from the
+// stored settings, and a change shows on the next request.
+func TestSettingsShowAtOnce(t *testing.T) {
+	forEachSite(t, func(t *testing.T, s *site) {
+		s.article("Story", time.Hour)
+		if got := s.page("/story/", http.StatusOK).Find(".masthead .brand").Text(); got != "Byline" {
+			t.Fatalf("brand = %q", got)
+		}
+		set := byline.DefaultSettings()
+		set.Title, set.Locale, set.Timezone = "The Riviera Times", "fr-FR", "America/New_York"
+		set.Navigation = []byline.NavLink{{Label: "Politique", URL: "/tag/politics/"}}
+		if err := s.db.SaveSettings(context.Background(), set); err != nil {
+			t.Fatal(err)
+		}
+		doc := s.page("/story/", http.StatusOK)
+		if got := doc.Find(".masthead .brand").Text(); got != "The Riviera Times" {
+			t.Errorf("brand = %q after the change", got)
+		}
+		if got := doc.Find("html").AttrOr("lang", ""); got != "fr-FR" {
+			t.Errorf("lang = %q", got)
+		}
+		if got := links(doc, ".masthead nav a"); len(got) != 1 || got[0] != "/tag/politics/" {
+			t.Errorf("navigation = %q", got)
+		}
+		if got := doc.Find(".dateline time").First().Text(); got != "27 November 2026, 06:00" {
+			t.Errorf("date in New York = %q", got)
 		}
 	})
 }

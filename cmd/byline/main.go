@@ -3,6 +3,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -31,6 +32,8 @@ Usage:
   byline migrate [flags]           apply database migrations without serving
   byline copy --from DB --to DB    copy a whole newsroom between databases (SQLite ⇄ PostgreSQL)
   byline backup FILE               write a consistent copy of the SQLite database while serving
+  byline settings [set KEY VALUE]  show the site settings, or change one (title, description,
+                                   logo, locale, timezone, navigation as JSON)
   byline version                   print the version
 
 Every flag has an environment twin: --base-url is BYLINE_BASE_URL, and so on.
@@ -145,7 +148,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "copy":
 		fs.StringVar(&c.from, "from", "", "source: a SQLite data folder or file, or a postgres:// URL")
 		fs.StringVar(&c.to, "to", "", "destination, empty: a SQLite data folder or file, or a postgres:// URL")
-	case "serve", "migrate", "import", "backup":
+	case "serve", "migrate", "import", "backup", "settings":
 	default:
 		fs.Usage()
 		return usageError{fmt.Sprintf("unknown command %q", cmd)}
@@ -180,6 +183,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return nil
 	case "copy":
 		return copyNewsroom(ctx, c, stdout)
+	case "settings":
+		return siteSettings(ctx, c, positional, stdout)
 	case "backup":
 		if len(positional) != 1 {
 			return usageError{"usage: byline backup FILE"}
@@ -350,4 +355,54 @@ func serve(ctx context.Context, c config, log *slog.Logger) error {
 	return web.Run(ctx, c.addr, srv, log, 30*time.Second, func(addr string) {
 		log.Info("serving", "url", "http://"+addr+"/", "startup", time.Since(start).Round(time.Millisecond))
 	})
+}
+
+// siteSettings shows the site settings, or sets one: until the newsroom's staff screens
+// exist, this is how an editor names the site or sets its navigation.
+func siteSettings(ctx context.Context, c config, args []string, stdout io.Writer) error {
+	db, err := openStore(ctx, c, true)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	s, err := db.FindSettings(ctx)
+	if err != nil {
+		return err
+	}
+	switch {
+	case len(args) == 0:
+	case len(args) == 3 && args[0] == "set":
+		value := args[2]
+		switch args[1] {
+		case "title":
+			s.Title = value
+		case "description":
+			s.Description = value
+		case "logo":
+			s.Logo = value
+		case "locale":
+			s.Locale = value
+		case "timezone":
+			s.Timezone = value
+		case "navigation":
+			var nav []byline.NavLink
+			if err := json.Unmarshal([]byte(value), &nav); err != nil {
+				return usageError{`navigation is a JSON list: [{"label": "Politics", "url": "/tag/politics/"}]`}
+			}
+			s.Navigation = nav
+		default:
+			return usageError{fmt.Sprintf("unknown setting %q: use title, description, logo, locale, timezone or navigation", args[1])}
+		}
+		if err := db.SaveSettings(ctx, s); err != nil {
+			return err
+		}
+	default:
+		return usageError{"usage: byline settings [set KEY VALUE]"}
+	}
+	out, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, string(out))
+	return nil
 }

@@ -71,6 +71,36 @@ func TestEnvironmentTwins(t *testing.T) {
 	}
 }
 
+func TestSettingsCommand(t *testing.T) {
+	data := t.TempDir()
+	ctx := context.Background()
+	var out bytes.Buffer
+	if err := run(ctx, []string{"settings", "set", "title", "The Riviera Times", "--data", data}, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	nav := `[{"label": "Politics", "url": "/tag/politics/"}]`
+	if err := run(ctx, []string{"settings", "set", "navigation", nav, "--data", data}, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if err := run(ctx, []string{"settings", "--data", data}, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), `"title": "The Riviera Times"`) || !strings.Contains(out.String(), `"url": "/tag/politics/"`) {
+		t.Errorf("settings:\n%s", out.String())
+	}
+	for _, bad := range [][]string{{"timezone", "Mars/Olympus"}, {"locale", "english please"}, {"title", " "},
+		{"navigation", `[{"label": "x", "url": "javascript:alert(1)"}]`}} {
+		err := run(ctx, []string{"settings", "set", bad[0], bad[1], "--data", data}, &out, io.Discard)
+		if byline.ErrorCode(err) != byline.EINVALID {
+			t.Errorf("set %s %q: %v, want invalid", bad[0], bad[1], err)
+		}
+	}
+	if err := run(ctx, []string{"settings", "set", "colour", "red", "--data", data}, &out, io.Discard); exitCode(err) != 2 {
+		t.Errorf("unknown setting: %v, want a usage error", err)
+	}
+}
+
 func TestImportCommand(t *testing.T) {
 	dir, data := t.TempDir(), t.TempDir()
 	os.WriteFile(filepath.Join(dir, "good.md"), []byte("---\ntitle: Good one\n---\nText.\n"), 0o644)
