@@ -123,6 +123,15 @@ func (db *DB) Close() error {
 	return err
 }
 
+// Ping runs a query on the database, for health checks.
+func (db *DB) Ping(ctx context.Context) error {
+	var one int
+	if err := db.read.QueryRowContext(ctx, `SELECT 1`).Scan(&one); err != nil {
+		return fmt.Errorf("ping %s: %w", db.dialect.name(), err)
+	}
+	return nil
+}
+
 // Engine names the database engine: "sqlite" or "postgres".
 func (db *DB) Engine() string { return db.dialect.name() }
 

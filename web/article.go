@@ -124,7 +124,7 @@ func (s *Server) absolute(p string) string {
 func (s *Server) mediaFile(r *http.Request) (*response, error) {
 	name, ok := strings.CutSuffix(r.PathValue("file"), ".jpg")
 	width, err := strconv.Atoi(name)
-	if !ok || err != nil || width <= 0 {
+	if !ok || err != nil || width <= 0 || !isHex(r.PathValue("hash")) {
 		return nil, notFound()
 	}
 	v, err := s.store.FindImageVariant(r.Context(), r.PathValue("hash"), width)
@@ -133,5 +133,16 @@ func (s *Server) mediaFile(r *http.Request) (*response, error) {
 	} else if err != nil {
 		return nil, err
 	}
-	return newResponse(http.StatusOK, v.Mime, "public, max-age=31536000, immutable", v.Data), nil
+	// The address names the photo's content, so it is its own ETag: no need to hash it.
+	tag := r.PathValue("hash") + "-" + strconv.Itoa(width)
+	return newTaggedResponse(http.StatusOK, v.Mime, "public, max-age=31536000, immutable", v.Data, tag), nil
+}
+
+func isHex(s string) bool {
+	for _, r := range s {
+		if !('0' <= r && r <= '9' || 'a' <= r && r <= 'f') {
+			return false
+		}
+	}
+	return len(s) == 64
 }

@@ -84,8 +84,14 @@ func (s *Server) feed(r *http.Request, title, link, desc string, f byline.Articl
 	ch := rssChannel{Title: title, Link: s.baseURL + link, Description: desc, Language: site.Locale,
 		Self:      atomLink{Href: s.baseURL + r.URL.Path, Rel: "self", Type: "application/rss+xml"},
 		Generator: "Byline " + byline.Version}
-	if len(list) > 0 {
-		ch.LastBuildDate = list[0].UpdatedAt.UTC().Format(time.RFC1123Z)
+	var last time.Time
+	for _, a := range list {
+		if a.UpdatedAt.After(last) {
+			last = a.UpdatedAt
+		}
+	}
+	if !last.IsZero() {
+		ch.LastBuildDate = last.UTC().Format(time.RFC1123Z)
 	}
 	for _, a := range list {
 		it := rssItem{Title: markdown.Smarten(a.Title), Link: s.articleURL(a),

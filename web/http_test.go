@@ -329,3 +329,19 @@ func TestOneRenderForManyReaders(t *testing.T) {
 		}
 	})
 }
+
+// TestHealthzAsksTheDatabase: with the database gone, /healthz says so even though pages
+// may still be cached.
+func TestHealthzAsksTheDatabase(t *testing.T) {
+	db := storetest.MustOpen(t, "sqlite")
+	s := newSite(t, db)
+	s.article("Story", time.Hour)
+	body(t, s.get("/story/"))
+	if res := s.get("/healthz"); res.StatusCode != http.StatusOK {
+		t.Fatalf("healthy: status %d", res.StatusCode)
+	}
+	db.Close()
+	if res := s.get("/healthz"); res.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("database closed: status %d, want 503", res.StatusCode)
+	}
+}

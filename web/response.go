@@ -33,11 +33,16 @@ type response struct {
 // minCompress is the size below which compressing costs more than it saves.
 const minCompress = 512
 
-// newResponse prepares a response: its ETag and, for text, its compressed bodies.
+// newResponse prepares a response: its ETag, a hash of the body, and whether to compress it.
 func newResponse(status int, contentType, cacheControl string, body []byte) *response {
 	sum := sha256.Sum256(body)
-	res := &response{status: status, contentType: contentType, cacheControl: cacheControl, body: body,
-		etag: `"` + base64.RawURLEncoding.EncodeToString(sum[:12]) + `"`}
+	return newTaggedResponse(status, contentType, cacheControl, body, base64.RawURLEncoding.EncodeToString(sum[:12]))
+}
+
+// newTaggedResponse prepares a response whose identity is known without hashing it, such as a
+// content-addressed photo; tag must be made of URL-safe characters.
+func newTaggedResponse(status int, contentType, cacheControl string, body []byte, tag string) *response {
+	res := &response{status: status, contentType: contentType, cacheControl: cacheControl, body: body, etag: `"` + tag + `"`}
 	res.compress = len(body) >= minCompress && compressible(contentType)
 	return res
 }

@@ -49,7 +49,7 @@ func addSlash(w http.ResponseWriter, r *http.Request) {
 // healthz answers 200 when the store answers, for load balancers and orchestrators.
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
-	if _, err := s.store.ContentRevision(r.Context()); err != nil {
+	if err := s.store.Ping(r.Context()); err != nil {
 		s.log.Error("health check", "err", err)
 		http.Error(w, "store unavailable", http.StatusServiceUnavailable)
 		return

@@ -25,6 +25,8 @@ import (
 type Store interface {
 	byline.ArticleStore
 	byline.SettingsStore
+	// Ping reaches the database itself: health checks must not be answered from memory.
+	Ping(ctx context.Context) error
 }
 
 // Config configures a Server.
