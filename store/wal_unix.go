@@ -33,6 +33,11 @@ func newWALWatch(dbPath string) *walWatch {
 		return nil
 	}
 	defer f.Close()
+	// Map only a file SQLite has set up: a shorter one would fault when read. Every
+	// connection of this process holds the file open, so nobody truncates it meanwhile.
+	if st, err := f.Stat(); err != nil || st.Size() < 4096 {
+		return nil
+	}
 	shm, err := syscall.Mmap(int(f.Fd()), 0, 4096, syscall.PROT_READ, syscall.MAP_SHARED)
 	if err != nil {
 		return nil
