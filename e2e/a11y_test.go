@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
@@ -13,7 +12,6 @@ import (
 	"byline/markdown"
 	"byline/publishing"
 	"byline/store/storetest"
-	"byline/web"
 
 	"github.com/chromedp/chromedp"
 )
@@ -37,12 +35,7 @@ func TestAccessibility(t *testing.T) {
 	if _, err := publishing.Seed(context.Background(), im, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	h, err := web.New(web.Config{Store: db, BaseURL: "http://unused.test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(h)
-	defer srv.Close()
+	srv := serve(t, db)
 
 	pages := []string{"/", "/night-trains-return-to-lyon-after-a-decades-absence/",
 		"/what-the-new-regional-budget-means-for-your-commute/", "/a-note-from-the-editor-how-we-report-and-who-pays-for-it/",

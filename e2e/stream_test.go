@@ -41,6 +41,19 @@ func browser(t *testing.T) context.Context {
 	return ctx
 }
 
+// serve runs the real handler over the store for the test. Its canonical base differs from
+// the test server's address on purpose: pages must work when reached under another name.
+func serve(t *testing.T, db web.Store) *httptest.Server {
+	t.Helper()
+	h, err := web.New(web.Config{Store: db, BaseURL: "http://unused.test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
 // TestContinuousStream reads an article to its end: the next article is loaded below it,
 // and the address bar, title and canonical follow the article in view.
 func TestContinuousStream(t *testing.T) {
@@ -58,14 +71,8 @@ func TestContinuousStream(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	h, err := web.New(web.Config{Store: db, BaseURL: "http://unused.test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(h)
-	defer srv.Close()
-
-	err = chromedp.Do(ctx,
+	srv := serve(t, db)
+	err := chromedp.Do(ctx,
 		chromedp.Navigate(srv.URL+"/first-story/"),
 		chromedp.WaitVisible(chromedp.CSS("article.story h1")),
 		chromedp.ScrollIntoView(chromedp.CSS(".next a[data-next]")),

@@ -5,7 +5,6 @@ import (
 	"context"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"regexp"
 	"strings"
 	"sync"
@@ -13,7 +12,6 @@ import (
 	"time"
 
 	"byline"
-	"byline/markdown"
 	"byline/store"
 	"byline/store/storetest"
 	"byline/web"
@@ -252,13 +250,8 @@ func TestScheduledArticleAppearsOnTime(t *testing.T) {
 		var mu sync.Mutex
 		clock := now
 		tick := func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
+		s := newSite(t, db, func(c *web.Config) { c.Now = tick })
 		db.Now = tick
-		h, err := web.New(web.Config{Store: db, BaseURL: base, Now: tick})
-		if err != nil {
-			t.Fatal(err)
-		}
-		s := &site{t: t, db: db, srv: httptest.NewServer(h), md: markdown.New()}
-		t.Cleanup(s.srv.Close)
 		s.article("Live", time.Hour)
 		s.article("Embargoed", -90*time.Second)
 		for _, path := range []string{"/", "/rss/"} {
@@ -299,15 +292,10 @@ func (c *countingStore) FindArticleBySlug(ctx context.Context, slug string) (*by
 // (as after a change, under a breaking-news spike), the page is rendered once.
 func TestOneRenderForManyReaders(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
-		s := newSite(t, db)
-		s.article("Story", time.Hour)
 		counting := &countingStore{DB: db}
-		h, err := web.New(web.Config{Store: counting, BaseURL: base, Now: func() time.Time { return now }})
-		if err != nil {
-			t.Fatal(err)
-		}
-		srv := httptest.NewServer(h)
-		defer srv.Close()
+		s := newSite(t, db, func(c *web.Config) { c.Store = counting })
+		s.article("Story", time.Hour)
+		srv := s.srv
 		var wg sync.WaitGroup
 		for range 40 {
 			wg.Go(func() {

@@ -5,13 +5,11 @@ import (
 	"encoding/xml"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	"byline"
-	"byline/markdown"
 	"byline/store"
 	"byline/store/storetest"
 	"byline/web"
@@ -189,13 +187,7 @@ func TestSitemaps(t *testing.T) {
 
 func TestSitemapIndex(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
-		db.Now = func() time.Time { return now }
-		h, err := web.New(web.Config{Store: db, BaseURL: base, Now: func() time.Time { return now }, SitemapSize: 3})
-		if err != nil {
-			t.Fatal(err)
-		}
-		s := &site{t: t, db: db, srv: httptest.NewServer(h), md: markdown.New()}
-		t.Cleanup(s.srv.Close)
+		s := newSite(t, db, func(c *web.Config) { c.SitemapSize = 3 })
 		for i := range 5 {
 			s.article(fmt.Sprintf("Story %d", i), time.Duration(i+1)*time.Hour)
 		}

@@ -35,10 +35,15 @@ type site struct {
 	md  *markdown.Renderer
 }
 
-func newSite(t *testing.T, db *store.DB) *site {
+// newSite serves db through the real handler at the test clock; opts may change the config.
+func newSite(t *testing.T, db *store.DB, opts ...func(*web.Config)) *site {
 	t.Helper()
 	db.Now = func() time.Time { return now }
-	h, err := web.New(web.Config{Store: db, BaseURL: base, Now: func() time.Time { return now }})
+	cfg := web.Config{Store: db, BaseURL: base, Now: func() time.Time { return now }}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	h, err := web.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
