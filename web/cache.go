@@ -58,8 +58,9 @@ func (c *pageCache) setNextPublication(revision int64, next time.Time) {
 	c.mu.Unlock()
 }
 
-// put caches a page rendered at revision. When the cache is full, entries of older
-// revisions go first, then everything: simple, and a full cache is rare.
+// put caches a page rendered at revision until expires (zero: no sooner than the ttl). When
+// the cache is full, entries of older revisions go first, then everything: simple, and a
+// full cache is rare.
 func (c *pageCache) put(key string, revision int64, now, expires time.Time, res *response) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -73,7 +74,7 @@ func (c *pageCache) put(key string, revision int64, now, expires time.Time, res 
 			clear(c.entries)
 		}
 	}
-	if limit := now.Add(c.ttl); limit.Before(expires) {
+	if limit := now.Add(c.ttl); expires.IsZero() || limit.Before(expires) {
 		expires = limit
 	}
 	c.entries[key] = cacheEntry{res: res, revision: revision, expires: expires}

@@ -159,11 +159,7 @@ func (s *Server) fill(r *http.Request, h handlerFunc, key string, rev int64, now
 			}
 			s.cache.setNextPublication(rev, next)
 		}
-		expires := now.Add(time.Hour)
-		if !next.IsZero() {
-			expires = next
-		}
-		s.cache.put(key, rev, now, expires, res)
+		s.cache.put(key, rev, now, next, res)
 	}
 	return res, nil
 }
@@ -180,10 +176,33 @@ func (s *Server) errorPage(r *http.Request, err error) *response {
 	if code == byline.EINTERNAL {
 		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
+	if status == http.StatusNotFound && s.cache != nil {
+		// Every address that names nothing gets the same page: render it once per content
+		// revision, so that a scan of made-up addresses costs next to nothing.
+		if rev, rerr := s.store.ContentRevision(r.Context()); rerr == nil {
+			v, _, _ := s.renders.Do("404 "+strconv.FormatInt(rev, 10), func() (any, error) {
+				if res := s.cache.get(notFoundKey, rev, s.now()); res != nil {
+					return res, nil
+				}
+				res := s.renderError(r.WithContext(context.WithoutCancel(r.Context())), status, err)
+				s.cache.put(notFoundKey, rev, s.now(), time.Time{}, res)
+				return res, nil
+			})
+			return v.(*response)
+		}
+	}
+	return s.renderError(r, status, err)
+}
+
+// notFoundKey is the page cache's key for the 404 page; no path has it.
+const notFoundKey = "\x00404"
+
+func (s *Server) renderError(r *http.Request, status int, err error) *response {
 	data := s.basePage(r.Context(), r)
 	data.Title = http.StatusText(status)
 	data.Error = byline.ErrorMessage(err)
 	data.Status = status
+	data.Canonical = "" // an error page is nobody's canonical
 	if status == http.StatusNotFound {
 		data.Latest, _ = s.store.FindArticles(r.Context(), byline.ArticleFilter{
 			Status: byline.StatusPublished, PublishedBy: s.now(), Limit: 5, Summary: true})
