@@ -37,7 +37,7 @@ func scanArticle(row interface{ Scan(...any) error }) (*byline.Article, error) {
 
 // FindArticleBySlug returns the article with that slug, whatever its status.
 func (db *DB) FindArticleBySlug(ctx context.Context, slug string) (*byline.Article, error) {
-	a, err := scanArticle(db.read.QueryRowContext(ctx, `SELECT `+articleColumns+`
+	a, err := scanArticle(db.queryRow(ctx, `SELECT `+articleColumns+`
 		FROM articles a LEFT JOIN images i ON i.id = a.image_id WHERE a.slug = $1`, slug))
 	if err != nil {
 		return nil, db.dialect.classify(err, "article")
@@ -87,7 +87,7 @@ func (db *DB) FindArticles(ctx context.Context, f byline.ArticleFilter) ([]*byli
 			q += " OFFSET " + arg(f.Offset)
 		}
 	}
-	rows, err := db.read.QueryContext(ctx, q, args...)
+	rows, err := db.query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("find articles: %w", err)
 	}
@@ -133,39 +133,31 @@ func (db *DB) attachBatch(ctx context.Context, list []*byline.Article) error {
 		marks = append(marks, fmt.Sprintf("$%d", len(ids)))
 	}
 	in := strings.Join(marks, ", ")
-	rows, err := db.read.QueryContext(ctx, `SELECT aa.article_id, au.id, au.slug, au.name, au.bio
-		FROM article_authors aa JOIN authors au ON au.id = aa.author_id
-		WHERE aa.article_id IN (`+in+`) ORDER BY aa.article_id, aa.position`, ids...)
+	// One query for both: bylines ('a') and tags ('t'), each in its order.
+	rows, err := db.query(ctx, `
+		SELECT 'a', aa.article_id, au.id, au.slug, au.name, au.bio, aa.position
+		FROM article_authors aa JOIN authors au ON au.id = aa.author_id WHERE aa.article_id IN (`+in+`)
+		UNION ALL
+		SELECT 't', at.article_id, t.id, t.slug, t.name, t.description, at.position
+		FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id IN (`+in+`)
+		ORDER BY 1, 2, 7`, ids...)
 	if err != nil {
-		return fmt.Errorf("find bylines: %w", err)
-	}
-	for rows.Next() {
-		var id int64
-		var au byline.Author
-		if err := rows.Scan(&id, &au.ID, &au.Slug, &au.Name, &au.Bio); err != nil {
-			rows.Close()
-			return fmt.Errorf("scan byline: %w", err)
-		}
-		byID[id].Authors = append(byID[id].Authors, &au)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("find bylines: %w", err)
-	}
-	rows, err = db.read.QueryContext(ctx, `SELECT at.article_id, t.id, t.slug, t.name, t.description
-		FROM article_tags at JOIN tags t ON t.id = at.tag_id
-		WHERE at.article_id IN (`+in+`) ORDER BY at.article_id, at.position`, ids...)
-	if err != nil {
-		return fmt.Errorf("find tags: %w", err)
+		return fmt.Errorf("find bylines and tags: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var id int64
-		var t byline.Tag
-		if err := rows.Scan(&id, &t.ID, &t.Slug, &t.Name, &t.Description); err != nil {
-			return fmt.Errorf("scan tag: %w", err)
+		var kind, slug, name, about string
+		var article, id int64
+		var pos int
+		if err := rows.Scan(&kind, &article, &id, &slug, &name, &about, &pos); err != nil {
+			return fmt.Errorf("scan byline or tag: %w", err)
 		}
-		byID[id].Tags = append(byID[id].Tags, &t)
+		a := byID[article]
+		if kind == "a" {
+			a.Authors = append(a.Authors, &byline.Author{ID: id, Slug: slug, Name: name, Bio: about})
+		} else {
+			a.Tags = append(a.Tags, &byline.Tag{ID: id, Slug: slug, Name: name, Description: about})
+		}
 	}
 	return rows.Err()
 }
@@ -297,7 +289,7 @@ func imageHash(a *byline.Article) string {
 
 // FindArticleLinks returns the slugs and update times of published articles, newest first.
 func (db *DB) FindArticleLinks(ctx context.Context, publishedBy time.Time, offset, limit int) ([]byline.ArticleLink, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT slug, updated_at FROM articles
+	rows, err := db.query(ctx, `SELECT slug, updated_at FROM articles
 		WHERE status = 'published' AND published_at <= $1
 		ORDER BY published_at DESC, id DESC LIMIT $2 OFFSET $3`, publishedBy.UTC(), limit, offset)
 	if err != nil {
@@ -319,7 +311,7 @@ func (db *DB) FindArticleLinks(ctx context.Context, publishedBy time.Time, offse
 // NextPublication returns the publish time of the first article scheduled after the time.
 func (db *DB) NextPublication(ctx context.Context, after time.Time) (time.Time, error) {
 	var next sql.NullTime
-	err := db.read.QueryRowContext(ctx, `SELECT MIN(published_at) FROM articles WHERE status = 'published' AND published_at > $1`,
+	err := db.queryRow(ctx, `SELECT MIN(published_at) FROM articles WHERE status = 'published' AND published_at > $1`,
 		after.UTC()).Scan(&next)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("find next publication: %w", err)
@@ -330,7 +322,7 @@ func (db *DB) NextPublication(ctx context.Context, after time.Time) (time.Time, 
 // CountPublished counts the articles published at or before the time.
 func (db *DB) CountPublished(ctx context.Context, publishedBy time.Time) (int, error) {
 	var n int
-	err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM articles WHERE status = 'published' AND published_at <= $1`,
+	err := db.queryRow(ctx, `SELECT COUNT(*) FROM articles WHERE status = 'published' AND published_at <= $1`,
 		publishedBy.UTC()).Scan(&n)
 	return n, db.dialect.classify(err, "article count")
 }
@@ -338,14 +330,14 @@ func (db *DB) CountPublished(ctx context.Context, publishedBy time.Time) (int, e
 // CountArticles counts all articles.
 func (db *DB) CountArticles(ctx context.Context) (int, error) {
 	var n int
-	err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM articles`).Scan(&n)
+	err := db.queryRow(ctx, `SELECT COUNT(*) FROM articles`).Scan(&n)
 	return n, db.dialect.classify(err, "article count")
 }
 
 // FindAuthorBySlug returns the author with that slug.
 func (db *DB) FindAuthorBySlug(ctx context.Context, slug string) (*byline.Author, error) {
 	var au byline.Author
-	err := db.read.QueryRowContext(ctx, `SELECT id, slug, name, bio FROM authors WHERE slug = $1`, slug).
+	err := db.queryRow(ctx, `SELECT id, slug, name, bio FROM authors WHERE slug = $1`, slug).
 		Scan(&au.ID, &au.Slug, &au.Name, &au.Bio)
 	if err != nil {
 		return nil, db.dialect.classify(err, "author")
@@ -356,7 +348,7 @@ func (db *DB) FindAuthorBySlug(ctx context.Context, slug string) (*byline.Author
 // FindTagBySlug returns the tag with that slug.
 func (db *DB) FindTagBySlug(ctx context.Context, slug string) (*byline.Tag, error) {
 	var t byline.Tag
-	err := db.read.QueryRowContext(ctx, `SELECT id, slug, name, description FROM tags WHERE slug = $1`, slug).
+	err := db.queryRow(ctx, `SELECT id, slug, name, description FROM tags WHERE slug = $1`, slug).
 		Scan(&t.ID, &t.Slug, &t.Name, &t.Description)
 	if err != nil {
 		return nil, db.dialect.classify(err, "tag")

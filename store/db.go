@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
@@ -21,16 +20,13 @@ import (
 // single writer connection whose transactions take the write lock at BEGIN, so concurrent
 // writers queue instead of failing with "database is locked".
 type DB struct {
-	read    *sql.DB
-	write   *sql.DB
-	dialect dialect
-	// revision is prepared once: every page request asks it.
-	revision   *sql.Stmt
-	prepare    sync.Once
-	prepareErr error
-	wal        *walWatch   // SQLite only; nil when unavailable
-	listener   *pgListener // PostgreSQL only
-	channel    string      // PostgreSQL: the NOTIFY channel of this schema's content changes
+	read     *sql.DB
+	write    *sql.DB
+	dialect  dialect
+	stmts    stmtCache
+	wal      *walWatch   // SQLite only; nil when unavailable
+	listener *pgListener // PostgreSQL only
+	channel  string      // PostgreSQL: the NOTIFY channel of this schema's content changes
 	// Now is the store's clock. Tests replace it.
 	Now func() time.Time
 }
@@ -94,20 +90,9 @@ func Open(ctx context.Context, url string, migrate bool) (*DB, error) {
 	return db, nil
 }
 
-// revisionStmt prepares the content revision query on first use (the table exists only
-// once migrated).
-func (db *DB) revisionStmt(ctx context.Context) (*sql.Stmt, error) {
-	db.prepare.Do(func() {
-		db.revision, db.prepareErr = db.read.PrepareContext(ctx, `SELECT revision FROM content_revision WHERE id = 1`)
-	})
-	return db.revision, db.prepareErr
-}
-
 // Close closes every connection.
 func (db *DB) Close() error {
-	if db.revision != nil {
-		db.revision.Close()
-	}
+	db.stmts.close()
 	if db.wal != nil {
 		db.wal.close()
 	}
@@ -209,11 +194,7 @@ func (db *DB) ContentRevision(ctx context.Context) (int64, error) {
 }
 
 func (db *DB) queryRevision(ctx context.Context) (int64, error) {
-	stmt, err := db.revisionStmt(ctx)
-	if err != nil {
-		return 0, fmt.Errorf("prepare content revision: %w", err)
-	}
 	var rev int64
-	err = stmt.QueryRowContext(ctx).Scan(&rev)
+	err := db.queryRow(ctx, `SELECT revision FROM content_revision WHERE id = 1`).Scan(&rev)
 	return rev, db.dialect.classify(err, "content revision")
 }

@@ -10,7 +10,7 @@ import (
 // FindImageByHash returns the image with that hash.
 func (db *DB) FindImageByHash(ctx context.Context, hash string) (*byline.Image, error) {
 	var img byline.Image
-	err := db.read.QueryRowContext(ctx, `SELECT id, hash, mime, width, height FROM images WHERE hash = $1`, hash).
+	err := db.queryRow(ctx, `SELECT id, hash, mime, width, height FROM images WHERE hash = $1`, hash).
 		Scan(&img.ID, &img.Hash, &img.Mime, &img.Width, &img.Height)
 	if err != nil {
 		return nil, db.dialect.classify(err, "image")
@@ -41,7 +41,7 @@ func (db *DB) saveImage(ctx context.Context, tx *tx, up *byline.ImageUpload) err
 // FindImageVariant returns one stored variant of the image with that hash.
 func (db *DB) FindImageVariant(ctx context.Context, hash string, width int) (*byline.ImageVariant, error) {
 	v := byline.ImageVariant{Width: width}
-	err := db.read.QueryRowContext(ctx, `SELECT v.mime, v.data FROM image_variants v JOIN images i ON i.id = v.image_id
+	err := db.queryRow(ctx, `SELECT v.mime, v.data FROM image_variants v JOIN images i ON i.id = v.image_id
 		WHERE i.hash = $1 AND v.width = $2`, hash, width).Scan(&v.Mime, &v.Data)
 	if err != nil {
 		return nil, db.dialect.classify(err, "image")

@@ -13,7 +13,7 @@ import (
 func (db *DB) FindSettings(ctx context.Context) (byline.Settings, error) {
 	s := byline.DefaultSettings()
 	var raw string
-	err := db.read.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = 'site'`).Scan(&raw)
+	err := db.queryRow(ctx, `SELECT value FROM settings WHERE key = 'site'`).Scan(&raw)
 	if err == sql.ErrNoRows {
 		return s, nil
 	} else if err != nil {

@@ -77,7 +77,7 @@ func (s *Server) feed(r *http.Request, title, link, desc string, f byline.Articl
 	if err != nil {
 		return nil, err
 	}
-	site, err := s.store.FindSettings(r.Context())
+	site, err := s.settings(r.Context())
 	if err != nil {
 		return nil, err
 	}
@@ -130,7 +130,7 @@ func xmlResponse(doc any) (*response, error) {
 
 // siteFeed serves /rss/.
 func (s *Server) siteFeed(r *http.Request) (*response, error) {
-	site, err := s.store.FindSettings(r.Context())
+	site, err := s.settings(r.Context())
 	if err != nil {
 		return nil, err
 	}
@@ -255,7 +255,7 @@ func (s *Server) newsSitemap(r *http.Request) (*response, error) {
 	if err != nil {
 		return nil, err
 	}
-	site, err := s.store.FindSettings(r.Context())
+	site, err := s.settings(r.Context())
 	if err != nil {
 		return nil, err
 	}

@@ -42,9 +42,33 @@ type pageData struct {
 	loc *time.Location
 }
 
+// settingsAt is the site settings as read at a content revision.
+type settingsAt struct {
+	revision int64
+	site     byline.Settings
+}
+
+// settings returns the site settings, read again only when the content revision moves
+// (saving settings moves it).
+func (s *Server) settings(ctx context.Context) (byline.Settings, error) {
+	rev, err := s.store.ContentRevision(ctx)
+	if err != nil {
+		return byline.Settings{}, err
+	}
+	if c := s.siteCache.Load(); c != nil && c.revision == rev {
+		return c.site, nil
+	}
+	site, err := s.store.FindSettings(ctx)
+	if err != nil {
+		return site, err
+	}
+	s.siteCache.Store(&settingsAt{revision: rev, site: site})
+	return site, nil
+}
+
 // basePage fills what every page shares.
 func (s *Server) basePage(ctx context.Context, r *http.Request) *pageData {
-	site, err := s.store.FindSettings(ctx)
+	site, err := s.settings(ctx)
 	if err != nil {
 		s.log.Error("load settings", "err", err)
 		site = byline.DefaultSettings()

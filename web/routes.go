@@ -35,7 +35,8 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /tag/{slug}", addSlash)
 	mux.HandleFunc("GET /author/{slug}", addSlash)
 	mux.HandleFunc("GET /rss", addSlash)
-	mux.Handle("/", s.handle(func(r *http.Request) (*response, error) { return nil, notFound() }))
+	// Anything else is a helpful 404 page; other methods than GET and HEAD get 405.
+	mux.Handle("GET /", s.handle(func(r *http.Request) (*response, error) { return nil, notFound() }))
 
 	return logRequests(s.log, secure(mux))
 }

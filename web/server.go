@@ -14,6 +14,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"byline"
@@ -56,6 +57,7 @@ type Server struct {
 	assets      *assets
 	cache       *pageCache
 	renders     singleflight.Group
+	siteCache   atomic.Pointer[settingsAt]
 	handler     http.Handler
 	sitemapSize int
 }
