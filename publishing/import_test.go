@@ -91,7 +91,7 @@ image_credit: Claire Lebertre / AFP
 		if len(a.Tags) != 2 || a.PrimaryTag().Slug != "politics" {
 			t.Errorf("tags = %+v", a.Tags)
 		}
-		if a.Image == nil || a.Image.Width != 1600 || a.ImageCredit != "Claire Lebertre / AFP" || a.ImageAlt != "The Quai d'Orsay" {
+		if a.Image == nil || a.Image.Width != 1280 || a.ImageCredit != "Claire Lebertre / AFP" || a.ImageAlt != "The Quai d'Orsay" {
 			t.Errorf("image = %+v credit %q alt %q", a.Image, a.ImageCredit, a.ImageAlt)
 		}
 		if v, err := db.FindImageVariant(ctx, a.Image.Hash, 640); err != nil || len(v.Data) == 0 {

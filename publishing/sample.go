@@ -61,7 +61,23 @@ func Seed(ctx context.Context, im *Importer, now time.Time) (Summary, error) {
 	}
 	shifted := *im
 	shifted.DateShift = now.Add(-time.Hour).Sub(newest).Truncate(time.Hour)
-	images := func(ctx context.Context, ref string) ([]byte, error) { return SamplePhoto(path.Base(ref)) }
+	// Paint the photos side by side while the first articles import.
+	photos := make(map[string]chan []byte, len(sampleScenes))
+	for name := range sampleScenes {
+		ch := make(chan []byte, 1)
+		photos[name] = ch
+		go func() {
+			data, _ := SamplePhoto(name)
+			ch <- data
+		}()
+	}
+	images := func(ctx context.Context, ref string) ([]byte, error) {
+		ch, ok := photos[path.Base(ref)]
+		if !ok {
+			return nil, fmt.Errorf("no sample photo %q", ref)
+		}
+		return <-ch, nil
+	}
 	var sum Summary
 	for _, f := range files {
 		res, _, err := shifted.Import(ctx, f.name, f.src, images)
@@ -82,10 +98,10 @@ func SamplePhoto(name string) ([]byte, error) {
 	if !ok {
 		return nil, fmt.Errorf("no sample photo %q", name)
 	}
-	const w, h = 1600, 900
+	const w, h = 1280, 720
 	img := image.NewRGBA(image.Rect(0, 0, w, h))
 	rng := rand.New(rand.NewPCG(uint64(len(name)), uint64(scene[0].R)))
-	sunX, sunY, sunR := float64(w)*(0.2+0.6*rng.Float64()), float64(h)*0.3, 70.0
+	sunX, sunY, sunR := float64(w)*(0.2+0.6*rng.Float64()), float64(h)*0.3, 56.0
 	phase := rng.Float64() * 6
 	for y := range h {
 		t := float64(y) / float64(h)
@@ -104,7 +120,8 @@ func SamplePhoto(name string) ([]byte, error) {
 					c = mix(scene[2], scene[1], 0.45-0.15*fl)
 				}
 			}
-			img.SetRGBA(x, y, c)
+			o := img.PixOffset(x, y)
+			img.Pix[o], img.Pix[o+1], img.Pix[o+2], img.Pix[o+3] = c.R, c.G, c.B, 255
 		}
 	}
 	var buf bytes.Buffer
