@@ -47,7 +47,7 @@ func (s *Server) articlePage(r *http.Request) (*response, error) {
 	if err != nil {
 		return nil, err
 	}
-	res.surrogate = surrogateKeys(a)
+	res.tag(surrogateKeys(a))
 	return res, nil
 }
 

@@ -151,7 +151,7 @@ func (s *Server) sectionFeed(kind string) handlerFunc {
 		res, err := s.feed(r, sec.name, sec.path(), sec.description(), sec.filter)
 		if res != nil {
 			res.contentType = "application/rss+xml; charset=utf-8"
-			res.surrogate = sec.surrogateKey()
+			res.tag(sec.surrogateKey())
 		}
 		return res, err
 	}

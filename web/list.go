@@ -145,7 +145,7 @@ func (s *Server) sectionPage(kind string) handlerFunc {
 		}
 		res, err := s.render(http.StatusOK, "list", data)
 		if err == nil {
-			res.surrogate = sec.surrogateKey()
+			res.tag(sec.surrogateKey())
 		}
 		return res, err
 	}

@@ -19,7 +19,8 @@ type response struct {
 	status       int
 	contentType  string
 	cacheControl string
-	surrogate    string // space-separated keys a CDN can purge by
+	surrogate    []string // Surrogate-Key: space-separated keys a CDN can purge by
+	cacheTag     []string // Cache-Tag: the same keys, comma-separated
 	body         []byte
 	etag         string // strong ETag of body; the compressed bodies add a suffix
 	compress     bool   // whether compressing the body pays
@@ -69,6 +70,13 @@ func (res *response) brotlied() []byte {
 	return res.br
 }
 
+// tag names what the response shows, by space-separated keys, for a CDN's purge by key:
+// Fastly reads Surrogate-Key, Cloudflare Cache-Tag.
+func (res *response) tag(keys string) {
+	res.surrogate = []string{keys}
+	res.cacheTag = []string{strings.ReplaceAll(keys, " ", ",")}
+}
+
 func compressible(contentType string) bool {
 	return strings.HasPrefix(contentType, "text/") || strings.Contains(contentType, "xml") ||
 		strings.Contains(contentType, "javascript") || strings.Contains(contentType, "json") ||
@@ -101,9 +109,8 @@ func (res *response) write(w http.ResponseWriter, r *http.Request) {
 	if res.cacheControl != "" {
 		h["Cache-Control"] = []string{res.cacheControl}
 	}
-	if res.surrogate != "" {
-		h["Surrogate-Key"] = []string{res.surrogate}
-		h["Cache-Tag"] = []string{strings.ReplaceAll(res.surrogate, " ", ",")}
+	if res.surrogate != nil {
+		h["Surrogate-Key"], h["Cache-Tag"] = res.surrogate, res.cacheTag
 	}
 	if res.status == http.StatusOK {
 		h["Etag"] = []string{etag}
