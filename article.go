@@ -2,6 +2,7 @@ package byline
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -61,6 +62,25 @@ type Article struct {
 	PublishedAt time.Time
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
+}
+
+// Validate checks what every stored article must have.
+func (a *Article) Validate() error {
+	switch {
+	case strings.TrimSpace(a.Title) == "":
+		return Errorf(EINVALID, "An article needs a title.")
+	case a.Slug == "":
+		return Errorf(EINVALID, "An article needs a slug.")
+	case !a.Status.Valid():
+		return Errorf(EINVALID, "%q is not a status: use draft or published.", a.Status)
+	case !a.Visibility.Valid():
+		return Errorf(EINVALID, "%q is not a visibility: use public, members or paid.", a.Visibility)
+	case a.PublishedAt.IsZero():
+		return Errorf(EINVALID, "An article needs a publish time.")
+	case a.Image != nil && strings.TrimSpace(a.ImageAlt) == "":
+		return Errorf(EINVALID, "The lead photo needs alt text for readers who cannot see it.")
+	}
+	return nil
 }
 
 // PrimaryTag returns the article's first tag, or nil.

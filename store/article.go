@@ -164,16 +164,16 @@ func (db *DB) attachBatch(ctx context.Context, list []*byline.Article) error {
 
 // SaveArticle creates or updates the article with a.Slug; see byline.ArticleStore.
 func (db *DB) SaveArticle(ctx context.Context, a *byline.Article, upload *byline.ImageUpload) (byline.SaveResult, error) {
-	if a.Slug == "" || a.Title == "" {
-		return 0, byline.Errorf(byline.EINVALID, "An article needs a title and a slug.")
+	if upload != nil {
+		a.Image = upload.Image
 	}
-	a.PublishedAt = a.PublishedAt.UTC().Truncate(1e3)
+	if err := a.Validate(); err != nil {
+		return 0, err
+	}
+	a.PublishedAt = a.PublishedAt.UTC().Truncate(time.Microsecond)
 	old, err := db.FindArticleBySlug(ctx, a.Slug)
 	if err != nil && byline.ErrorCode(err) != byline.ENOTFOUND {
 		return 0, err
-	}
-	if upload != nil {
-		a.Image = upload.Image
 	}
 	if old != nil && sameArticle(old, a) {
 		a.ID, a.CreatedAt, a.UpdatedAt = old.ID, old.CreatedAt, old.UpdatedAt

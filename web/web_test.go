@@ -127,7 +127,7 @@ func withImage(s *site) func(*byline.Article) {
 	return func(a *byline.Article) {
 		img, variants := testImage(s.t)
 		if _, err := s.db.SaveArticle(context.Background(), &byline.Article{Slug: "img-holder-" + a.Slug, Title: "x",
-			Status: byline.StatusDraft, Visibility: byline.VisibilityPublic, PublishedAt: now},
+			Status: byline.StatusDraft, Visibility: byline.VisibilityPublic, PublishedAt: now, ImageAlt: "A photo"},
 			&byline.ImageUpload{Image: img, Original: []byte("original"), Variants: variants}); err != nil {
 			s.t.Fatal(err)
 		}
