@@ -10,8 +10,14 @@ import (
 	"byline/media"
 )
 
-// reader returns who is reading. Until members can sign in, everyone is anonymous.
-func (s *Server) reader(r *http.Request) byline.Reader { return byline.Reader{} }
+// reader returns who is reading. Until members can sign in, everyone is anonymous; the
+// sign-in issue sets readerOf from the session.
+func (s *Server) reader(r *http.Request) byline.Reader {
+	if s.readerOf == nil {
+		return byline.Reader{}
+	}
+	return s.readerOf(r)
+}
 
 // published reports whether readers may see the article: published, and its time has come.
 func (s *Server) published(a *byline.Article) bool {

@@ -58,6 +58,7 @@ type Server struct {
 	cache       *pageCache
 	renders     singleflight.Group
 	siteCache   atomic.Pointer[settingsAt]
+	readerOf    func(*http.Request) byline.Reader // who reads; nil: everyone is anonymous
 	handler     http.Handler
 	sitemapSize int
 }
@@ -118,32 +119,46 @@ func (s *Server) handle(h handlerFunc) http.Handler {
 }
 
 // cached serves an anonymous page from the page cache, rendering it on a miss. The key is
-// the path: pages must not depend on the query string.
+// the path: pages must not depend on the query string. A signed-in reader's page is rendered
+// for them alone, marked private, and never cached: it may hold what others may not read.
 func (s *Server) cached(h handlerFunc) handlerFunc {
-	if s.cache == nil {
-		return h
-	}
 	return func(r *http.Request) (*response, error) {
-		rev, err := s.store.ContentRevision(r.Context())
-		if err != nil {
-			return nil, err
+		if !s.reader(r).Anonymous() {
+			res, err := h(r)
+			if res != nil {
+				res.cacheControl = "private, no-cache"
+				res.surrogate, res.cacheTag = nil, nil
+			}
+			return res, err
 		}
-		now := s.now()
-		key := r.URL.Path
-		if res := s.cache.get(key, rev, now); res != nil {
-			return res, nil
+		if s.cache == nil {
+			return h(r)
 		}
-		// After a change empties the cache under heavy traffic, many readers ask for the
-		// same page at once: one renders it, the others wait for that render.
-		v, err, _ := s.renders.Do(strconv.FormatInt(rev, 10)+" "+key, func() (any, error) {
-			// The render outlives its first reader's request: others wait for it.
-			return s.fill(r.WithContext(context.WithoutCancel(r.Context())), h, key, rev, now)
-		})
-		if err != nil {
-			return nil, err
-		}
-		return v.(*response), nil
+		return s.fromCache(r, h)
 	}
+}
+
+// fromCache serves a page from the page cache, rendering it on a miss.
+func (s *Server) fromCache(r *http.Request, h handlerFunc) (*response, error) {
+	rev, err := s.store.ContentRevision(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	key := r.URL.Path
+	if res := s.cache.get(key, rev, now); res != nil {
+		return res, nil
+	}
+	// After a change empties the cache under heavy traffic, many readers ask for the
+	// same page at once: one renders it, the others wait for that render.
+	v, err, _ := s.renders.Do(strconv.FormatInt(rev, 10)+" "+key, func() (any, error) {
+		// The render outlives its first reader's request: others wait for it.
+		return s.fill(r.WithContext(context.WithoutCancel(r.Context())), h, key, rev, now)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(*response), nil
 }
 
 // fill renders a page for the cache and keeps it until the content changes or the next
