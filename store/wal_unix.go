@@ -48,9 +48,12 @@ func newWALWatch(dbPath string) *walWatch {
 // revision returns the revision last read when nothing has been committed since, or false.
 func (w *walWatch) revision(now time.Time) (int64, [walHeaderSize]byte, bool) {
 	var h [walHeaderSize]byte
-	copy(h[:], w.shm[:walHeaderSize])
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	if w.shm == nil { // closed
+		return 0, h, false
+	}
+	copy(h[:], w.shm[:walHeaderSize])
 	if h == w.header && now.Sub(w.checked) < time.Second && w.rev != 0 {
 		return w.rev, h, true
 	}
@@ -64,4 +67,12 @@ func (w *walWatch) remember(h [walHeaderSize]byte, rev int64, now time.Time) {
 	w.mu.Unlock()
 }
 
-func (w *walWatch) close() { syscall.Munmap(w.shm) }
+// close unmaps the file; later calls find nothing mapped and ask the database instead.
+func (w *walWatch) close() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.shm != nil {
+		syscall.Munmap(w.shm)
+		w.shm = nil
+	}
+}

@@ -41,6 +41,14 @@ func (c *pageCache) get(key string, revision int64, now time.Time) *response {
 	return e.res
 }
 
+// stale returns the page cached under key whatever its revision or age, or nil: for when
+// the store cannot say whether it is current.
+func (c *pageCache) stale(key string) *response {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.entries[key].res
+}
+
 // nextPublication returns the next scheduled publication known for the revision, or false
 // when it must be looked up (another revision, or its time has come).
 func (c *pageCache) nextPublication(revision int64, now time.Time) (time.Time, bool) {

@@ -318,8 +318,8 @@ func TestOneRenderForManyReaders(t *testing.T) {
 	})
 }
 
-// TestHealthzAsksTheDatabase: with the database gone, /healthz says so even though pages
-// may still be cached.
+// TestHealthzAsksTheDatabase: with the database gone, /healthz says so, while the pages in
+// the cache go on being served as they were.
 func TestHealthzAsksTheDatabase(t *testing.T) {
 	db := storetest.MustOpen(t, "sqlite")
 	s := newSite(t, db)
@@ -331,5 +331,12 @@ func TestHealthzAsksTheDatabase(t *testing.T) {
 	db.Close()
 	if res := s.get("/healthz"); res.StatusCode != http.StatusServiceUnavailable {
 		t.Errorf("database closed: status %d, want 503", res.StatusCode)
+	}
+	// Pages seen before still come from the cache, as they were.
+	if res := s.get("/story/"); res.StatusCode != http.StatusOK || !strings.Contains(body(t, res), "About Story.") {
+		t.Errorf("cached page with the database gone: status %d", res.StatusCode)
+	}
+	if res := s.get("/never-seen/"); res.StatusCode != http.StatusInternalServerError {
+		t.Errorf("uncached page with the database gone: status %d, want 500", res.StatusCode)
 	}
 }

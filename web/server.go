@@ -142,6 +142,11 @@ func (s *Server) cached(h handlerFunc) handlerFunc {
 func (s *Server) fromCache(r *http.Request, h handlerFunc) (*response, error) {
 	rev, err := s.store.ContentRevision(r.Context())
 	if err != nil {
+		// The database cannot be reached: a page as it was beats an error page.
+		if res := s.cache.stale(r.URL.Path); res != nil {
+			s.log.Warn("serving a stale page: the store does not answer", "path", r.URL.Path, "err", err)
+			return res, nil
+		}
 		return nil, err
 	}
 	now := s.now()
