@@ -112,7 +112,7 @@ func (s *Server) handle(h handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		res, err := h(r)
 		if err != nil {
-			res = s.errorPage(r, err)
+			res = s.errorPage(r, err, w.Header().Get("X-Request-Id"))
 		}
 		res.write(w, r)
 	})
@@ -192,11 +192,11 @@ const pageCacheControl = "public, max-age=60, s-maxage=60, stale-while-revalidat
 
 // errorPage renders an error as a page with the status its code stands for. Only internal
 // errors are logged: the others are the reader's, not ours.
-func (s *Server) errorPage(r *http.Request, err error) *response {
+func (s *Server) errorPage(r *http.Request, err error, requestID string) *response {
 	code := byline.ErrorCode(err)
 	status := statusOf(code)
 	if code == byline.EINTERNAL {
-		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		s.log.Error("request failed", "id", requestID, "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	if status == http.StatusNotFound && s.cache != nil {
 		// Every address that names nothing gets the same page: render it once per content
