@@ -1,9 +1,12 @@
 package web_test
 
 import (
+	"bytes"
 	"compress/gzip"
 	"context"
+	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"regexp"
 	"strings"
@@ -338,5 +341,35 @@ func TestHealthzAsksTheDatabase(t *testing.T) {
 	}
 	if res := s.get("/never-seen/"); res.StatusCode != http.StatusInternalServerError {
 		t.Errorf("uncached page with the database gone: status %d, want 500", res.StatusCode)
+	}
+}
+
+// failingStore breaks article lookups the way a database fault would.
+type failingStore struct{ *store.DB }
+
+func (failingStore) FindArticleBySlug(context.Context, string) (*byline.Article, error) {
+	return nil, errors.New("disk I/O error: secret internals")
+}
+
+// TestInternalErrors: a fault becomes a 500 page in plain words, and the log (not the
+// reader) gets the details with the request id, even with request logging off.
+func TestInternalErrors(t *testing.T) {
+	db := storetest.MustOpen(t, "sqlite")
+	var logs bytes.Buffer
+	s := newSite(t, db, func(c *web.Config) {
+		c.Store = failingStore{db}
+		c.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+	})
+	res := s.get("/some-story/")
+	page := body(t, res)
+	if res.StatusCode != http.StatusInternalServerError || strings.Contains(page, "secret internals") || !strings.Contains(page, "Something went wrong") {
+		t.Errorf("status %d, page leaks the error or says nothing useful", res.StatusCode)
+	}
+	id := res.Header.Get("X-Request-Id")
+	if !strings.Contains(logs.String(), "secret internals") || id == "" || !strings.Contains(logs.String(), id) {
+		t.Errorf("log = %q, want the error with request id %q", logs.String(), id)
+	}
+	if res.Header.Get("Cache-Control") != "no-store" {
+		t.Errorf("500 page Cache-Control = %q, want no-store", res.Header.Get("Cache-Control"))
 	}
 }

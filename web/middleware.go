@@ -61,9 +61,9 @@ func (s *statusRecorder) Write(b []byte) (int, error) {
 
 // logRequests logs each request with its status, size and duration, and recovers from a
 // panic in a handler so that one bad request does not bring the server down. With request
-// logging off, it only recovers.
-func logRequests(log *slog.Logger, next http.Handler) http.Handler {
-	if !log.Enabled(context.Background(), slog.LevelInfo) {
+// logging off, it only recovers (and logs the panic).
+func logRequests(log *slog.Logger, access bool, next http.Handler) http.Handler {
+	if !access || !log.Enabled(context.Background(), slog.LevelInfo) {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.Header()["X-Request-Id"] = []string{requestID()}
 			defer func() {

@@ -38,7 +38,7 @@ func (s *Server) routes() http.Handler {
 	// Anything else is a helpful 404 page; other methods than GET and HEAD get 405.
 	mux.Handle("GET /", s.handle(func(r *http.Request) (*response, error) { return nil, notFound() }))
 
-	return logRequests(s.log, secure(mux))
+	return logRequests(s.log, s.access, secure(mux))
 }
 
 func addSlash(w http.ResponseWriter, r *http.Request) {

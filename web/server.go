@@ -32,9 +32,11 @@ type Store interface {
 
 // Config configures a Server.
 type Config struct {
-	Store   Store
-	Logger  *slog.Logger
-	BaseURL string // absolute URL of the site, without trailing slash
+	Store  Store
+	Logger *slog.Logger // errors and warnings
+	// AccessLog logs every request to Logger as well.
+	AccessLog bool
+	BaseURL   string // absolute URL of the site, without trailing slash
 	// Dev reads templates and static files from disk at each request.
 	Dev bool
 	// Now is the clock; time.Now when nil.
@@ -49,6 +51,7 @@ type Config struct {
 type Server struct {
 	store   Store
 	log     *slog.Logger
+	access  bool
 	baseURL string
 	now     func() time.Time
 	dev     bool
@@ -68,7 +71,7 @@ var embedded embed.FS
 
 // New returns a Server with its templates parsed and checked.
 func New(cfg Config) (*Server, error) {
-	s := &Server{store: cfg.Store, log: cfg.Logger, baseURL: strings.TrimRight(cfg.BaseURL, "/"),
+	s := &Server{store: cfg.Store, log: cfg.Logger, access: cfg.AccessLog, baseURL: strings.TrimRight(cfg.BaseURL, "/"),
 		now: cfg.Now, dev: cfg.Dev, cache: newPageCache(5000, 10*time.Minute)}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)

@@ -344,11 +344,7 @@ func serve(ctx context.Context, c config, log *slog.Logger) error {
 			log.Info("the database was empty: added the sample newsroom", "articles", sum.Imported)
 		}
 	}
-	reqLog := log
-	if !c.accessLog {
-		reqLog = slog.New(slog.DiscardHandler)
-	}
-	srv, err := web.New(web.Config{Store: db, Logger: reqLog, BaseURL: c.baseURL, Dev: c.dev, NoPageCache: !c.cache})
+	srv, err := web.New(web.Config{Store: db, Logger: log, AccessLog: c.accessLog, BaseURL: c.baseURL, Dev: c.dev, NoPageCache: !c.cache})
 	if err != nil {
 		return err
 	}
