@@ -22,23 +22,17 @@ var copyTables = []struct{ name, order string }{
 	{"article_tags", "article_id, tag_id"},
 }
 
-// CopyReport says how many rows a copy carried, table by table, in copy order.
-type CopyReport []struct {
-	Table string
-	Rows  int
-}
-
 // Copy copies a whole newsroom from src to dst, which may be either engine: every row of
 // every table, with the same ids, from one consistent snapshot of src, in one transaction on
-// dst. dst must be empty. Each table's row count is checked on both sides before commit.
-func Copy(ctx context.Context, src, dst *DB, progress func(table string, rows int)) (CopyReport, error) {
-	var report CopyReport
+// dst. dst must be empty. Each table's row count is checked on both sides before commit;
+// progress, when not nil, hears each table's count as it is done.
+func Copy(ctx context.Context, src, dst *DB, progress func(table string, rows int)) error {
 	snap, err := src.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true, Isolation: src.dialect.snapshot()})
 	if err != nil {
-		return nil, fmt.Errorf("read snapshot: %w", err)
+		return fmt.Errorf("read snapshot: %w", err)
 	}
 	defer snap.Rollback()
-	err = dst.inTx(ctx, func(tx *tx) error {
+	return dst.inTx(ctx, func(tx *tx) error {
 		for _, t := range []string{"articles", "authors", "tags", "images"} {
 			var n int
 			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+t).Scan(&n); err != nil {
@@ -71,10 +65,6 @@ func Copy(ctx context.Context, src, dst *DB, progress func(table string, rows in
 					return fmt.Errorf("reset %s ids: %w", t.name, err)
 				}
 			}
-			report = append(report, struct {
-				Table string
-				Rows  int
-			}{t.name, n})
 			if progress != nil {
 				progress(t.name, n)
 			}
@@ -89,7 +79,6 @@ func Copy(ctx context.Context, src, dst *DB, progress func(table string, rows in
 		}
 		return dst.bumpRevision(ctx, tx)
 	})
-	return report, err
 }
 
 // copyTable streams one table from the snapshot into the destination transaction, in

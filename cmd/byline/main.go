@@ -262,7 +262,7 @@ func copyNewsroom(ctx context.Context, c config, stdout io.Writer) error {
 		return fmt.Errorf("open destination: %w", err)
 	}
 	defer dst.Close()
-	_, err = store.Copy(ctx, src, dst, func(table string, rows int) {
+	err = store.Copy(ctx, src, dst, func(table string, rows int) {
 		fmt.Fprintf(stdout, "%-16s %8d rows\n", table, rows)
 	})
 	if err != nil {
