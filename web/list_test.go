@@ -32,10 +32,13 @@ func TestFrontPagePagination(t *testing.T) {
 			})
 		}
 		front := s.page("/", http.StatusOK)
-		if got := links(front, ".featured .card h2 a"); len(got) != 1 || got[0] != "/story-07/" {
+		if got := links(front, ".featured .card .card-title a"); len(got) != 1 || got[0] != "/story-07/" {
 			t.Errorf("featured = %q, want story 07 on top", got)
 		}
-		latest := links(front, ".latest .card h2 a")
+		if front.Find(".card h3.card-title").Length() != 20 || front.Find(".card h2").Length() != 0 {
+			t.Error("front page cards: want h3 headlines under the section headings")
+		}
+		latest := links(front, ".latest .card .card-title a")
 		if len(latest) != 19 || latest[0] != "/story-01/" || strings.Contains(strings.Join(latest, " "), "story-07") {
 			t.Errorf("latest on page 1 = %d %q, want 19 newest first without the featured one", len(latest), latest)
 		}
@@ -43,14 +46,14 @@ func TestFrontPagePagination(t *testing.T) {
 			t.Errorf("pager on page 1 = %q", got)
 		}
 		p2 := s.page("/page/2/", http.StatusOK)
-		if got := links(p2, ".card h2 a"); len(got) != 20 || got[0] != "/story-21/" {
+		if got := links(p2, ".card .card-title a"); len(got) != 20 || got[0] != "/story-21/" {
 			t.Errorf("page 2 = %q", got)
 		}
 		if got := links(p2, ".pager a"); len(got) != 2 || got[0] != "/" || got[1] != "/page/3/" {
 			t.Errorf("pager on page 2 = %q", got)
 		}
 		p3 := s.page("/page/3/", http.StatusOK)
-		if got := links(p3, ".card h2 a"); len(got) != 5 || got[4] != "/story-45/" {
+		if got := links(p3, ".card .card-title a"); len(got) != 5 || got[4] != "/story-45/" {
 			t.Errorf("page 3 = %q", got)
 		}
 		if got := links(p3, ".pager a"); len(got) != 1 || got[0] != "/page/2/" {
@@ -74,21 +77,21 @@ func TestTagAndAuthorPages(t *testing.T) {
 		}
 		s.article("Elsewhere", 3*time.Hour)
 		tag := s.page("/tag/culture/", http.StatusOK)
-		if tag.Find("h1").Text() != "Culture" || len(links(tag, ".card h2 a")) != 20 {
-			t.Errorf("tag page: h1 %q, %d cards", tag.Find("h1").Text(), len(links(tag, ".card h2 a")))
+		if tag.Find("h1").Text() != "Culture" || len(links(tag, ".card h2.card-title a")) != 20 {
+			t.Errorf("tag page: h1 %q, %d cards", tag.Find("h1").Text(), len(links(tag, ".card .card-title a")))
 		}
 		if got := links(tag, ".pager a"); len(got) != 1 || got[0] != "/tag/culture/page/2/" {
 			t.Errorf("tag pager = %q", got)
 		}
-		if got := links(s.page("/tag/culture/page/2/", http.StatusOK), ".card h2 a"); len(got) != 3 {
+		if got := links(s.page("/tag/culture/page/2/", http.StatusOK), ".card .card-title a"); len(got) != 3 {
 			t.Errorf("tag page 2 = %q", got)
 		}
 		if res := s.get("/tag/culture/page/3/"); res.StatusCode != http.StatusNotFound {
 			t.Errorf("tag page 3: status %d, want 404", res.StatusCode)
 		}
 		author := s.page("/author/gerald-darmanin/", http.StatusOK)
-		if author.Find("h1").Text() != "Gérald Darmanin" || strings.Contains(strings.Join(links(author, ".card h2 a"), " "), "elsewhere") {
-			t.Errorf("author page: %q %q", author.Find("h1").Text(), links(author, ".card h2 a"))
+		if author.Find("h1").Text() != "Gérald Darmanin" || strings.Contains(strings.Join(links(author, ".card .card-title a"), " "), "elsewhere") {
+			t.Errorf("author page: %q %q", author.Find("h1").Text(), links(author, ".card .card-title a"))
 		}
 		for _, path := range []string{"/tag/nope/", "/author/nope/", "/tag/nope/rss/"} {
 			if res := s.get(path); res.StatusCode != http.StatusNotFound {

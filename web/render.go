@@ -42,6 +42,12 @@ type pageData struct {
 	loc *time.Location
 }
 
+// cardData is an article shown in a list, with the level of its headline.
+type cardData struct {
+	*byline.Article
+	Level int
+}
+
 // settingsAt is the site settings as read at a content revision.
 type settingsAt struct {
 	revision int64
@@ -106,6 +112,7 @@ func (s *Server) parseTemplates(files fs.FS) (map[string]*template.Template, err
 		"iso":    func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"html":   func(s string) template.HTML { return template.HTML(s) }, // only for sanitised HTML from the store
 		"last":   func(i, n int) bool { return i == n-1 },
+		"card":   func(a *byline.Article, level int) cardData { return cardData{a, level} },
 	}
 	out := make(map[string]*template.Template, len(pageNames))
 	for _, name := range pageNames {
