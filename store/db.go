@@ -36,8 +36,9 @@ type DB struct {
 // its folder when missing. It migrates the schema when migrate is true.
 func Open(ctx context.Context, url string, migrate bool) (*DB, error) {
 	db := &DB{Now: func() time.Time { return time.Now().UTC() }}
+	path := strings.TrimPrefix(url, "sqlite://") // SQLite only
 	var err error
-	if isPostgres(url) {
+	if IsPostgres(url) {
 		db.dialect = postgres{}
 		if db.read, err = sql.Open("pgx", url); err != nil {
 			return nil, fmt.Errorf("open postgres: %w", err)
@@ -47,7 +48,6 @@ func Open(ctx context.Context, url string, migrate bool) (*DB, error) {
 		db.write = db.read
 	} else {
 		db.dialect = sqlite{}
-		path := strings.TrimPrefix(url, "sqlite://")
 		if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 			return nil, fmt.Errorf("create data folder: %w", err)
 		}
@@ -76,7 +76,7 @@ func Open(ctx context.Context, url string, migrate bool) (*DB, error) {
 	}
 	if db.dialect.name() == "sqlite" {
 		// The write connection stays open, so the -shm file exists and stays the same file.
-		db.wal = newWALWatch(strings.TrimPrefix(url, "sqlite://"))
+		db.wal = newWALWatch(path)
 	} else {
 		// One channel per schema: sites that share a database do not wake each other.
 		var schema string
@@ -120,7 +120,8 @@ func (db *DB) Ping(ctx context.Context) error {
 // Engine names the database engine: "sqlite" or "postgres".
 func (db *DB) Engine() string { return db.dialect.name() }
 
-func isPostgres(url string) bool {
+// IsPostgres reports whether url names a PostgreSQL database rather than a SQLite file.
+func IsPostgres(url string) bool {
 	return strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://")
 }
 

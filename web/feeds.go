@@ -114,7 +114,11 @@ func (s *Server) feed(r *http.Request, title, link, desc string, f byline.Articl
 	}
 	doc := rss{Version: "2.0", Content: "http://purl.org/rss/1.0/modules/content/",
 		DC: "http://purl.org/dc/elements/1.1/", Atom: "http://www.w3.org/2005/Atom", Channel: ch}
-	return xmlResponse(doc)
+	res, err := xmlResponse(doc)
+	if res != nil {
+		res.contentType = "application/rss+xml; charset=utf-8"
+	}
+	return res, err
 }
 
 func xmlResponse(doc any) (*response, error) {
@@ -134,11 +138,7 @@ func (s *Server) siteFeed(r *http.Request) (*response, error) {
 	if err != nil {
 		return nil, err
 	}
-	res, err := s.feed(r, site.Title, "/", site.Description, byline.ArticleFilter{})
-	if res != nil {
-		res.contentType = "application/rss+xml; charset=utf-8"
-	}
-	return res, err
+	return s.feed(r, site.Title, "/", site.Description, byline.ArticleFilter{})
 }
 
 // sectionFeed serves /tag/{slug}/rss/ and /author/{slug}/rss/.
@@ -150,7 +150,6 @@ func (s *Server) sectionFeed(kind string) handlerFunc {
 		}
 		res, err := s.feed(r, sec.name, sec.path(), sec.description(), sec.filter)
 		if res != nil {
-			res.contentType = "application/rss+xml; charset=utf-8"
 			res.tag(sec.surrogateKey())
 		}
 		return res, err

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
-	"net"
 	"net/http"
 	"strconv"
 	"sync/atomic"
@@ -65,13 +64,9 @@ func (s *statusRecorder) Write(b []byte) (int, error) {
 func logRequests(log *slog.Logger, access bool, next http.Handler) http.Handler {
 	if !access || !log.Enabled(context.Background(), slog.LevelInfo) {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			w.Header()["X-Request-Id"] = []string{requestID()}
-			defer func() {
-				if p := recover(); p != nil && p != http.ErrAbortHandler {
-					log.Error("panic", "path", r.URL.Path, "panic", p)
-					http.Error(w, "Internal Server Error", http.StatusInternalServerError)
-				}
-			}()
+			id := requestID()
+			w.Header()["X-Request-Id"] = []string{id}
+			defer recoverPanic(log, id, r, w, func() bool { return false })
 			next.ServeHTTP(w, r)
 		})
 	}
@@ -81,15 +76,7 @@ func logRequests(log *slog.Logger, access bool, next http.Handler) http.Handler 
 		id := requestID()
 		rec.Header()["X-Request-Id"] = []string{id}
 		defer func() {
-			if p := recover(); p != nil {
-				if p == http.ErrAbortHandler {
-					panic(p)
-				}
-				log.Error("panic", "id", id, "path", r.URL.Path, "panic", p)
-				if rec.status == 0 {
-					http.Error(rec, "Internal Server Error", http.StatusInternalServerError)
-				}
-			}
+			recoverPanic(log, id, r, rec, func() bool { return rec.status != 0 })
 			log.LogAttrs(r.Context(), slog.LevelInfo, "request",
 				slog.String("id", id), slog.String("method", r.Method), slog.String("path", r.URL.Path),
 				slog.Int("status", rec.status), slog.Int("bytes", rec.bytes),
@@ -97,6 +84,23 @@ func logRequests(log *slog.Logger, access bool, next http.Handler) http.Handler 
 		}()
 		next.ServeHTTP(rec, r)
 	})
+}
+
+// recoverPanic, deferred, turns a handler's panic into a logged 500, so that one bad request
+// does not bring the server down. http.ErrAbortHandler goes on up: it is how a handler
+// aborts a response on purpose.
+func recoverPanic(log *slog.Logger, id string, r *http.Request, w http.ResponseWriter, started func() bool) {
+	p := recover()
+	if p == nil {
+		return
+	}
+	if p == http.ErrAbortHandler {
+		panic(p)
+	}
+	log.Error("panic", "id", id, "path", r.URL.Path, "panic", p)
+	if !started() {
+		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
+	}
 }
 
 // requestIDs are a random prefix chosen at start and a counter: unique across nodes and
@@ -113,5 +117,3 @@ var (
 func requestID() string {
 	return requestPrefix + "-" + strconv.FormatUint(requestCount.Add(1), 36)
 }
-
-func listen(addr string) (net.Listener, error) { return net.Listen("tcp", addr) }

@@ -229,7 +229,7 @@ func openStore(ctx context.Context, c config, migrate bool) (*store.DB, error) {
 
 // storeURL turns a data folder into its SQLite file; files and postgres:// URLs stay.
 func storeURL(s string) string {
-	if strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://") {
+	if store.IsPostgres(s) {
 		return s
 	}
 	s = strings.TrimPrefix(s, "sqlite://")
@@ -246,7 +246,7 @@ func copyNewsroom(ctx context.Context, c config, stdout io.Writer) error {
 	if storeURL(c.from) == storeURL(c.to) {
 		return usageError{"--from and --to name the same database"}
 	}
-	if !strings.HasPrefix(storeURL(c.from), "postgres") {
+	if !store.IsPostgres(c.from) {
 		if _, err := os.Stat(storeURL(c.from)); err != nil {
 			return fmt.Errorf("no source database: %w", err)
 		}
