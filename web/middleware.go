@@ -75,20 +75,20 @@ func logRequests(log *slog.Logger, access bool, next http.Handler) http.Handler 
 		rec := &statusRecorder{ResponseWriter: w}
 		id := requestID()
 		rec.Header()["X-Request-Id"] = []string{id}
-		defer func() {
-			recoverPanic(log, id, r, rec, func() bool { return rec.status != 0 })
+		defer func() { // runs last: logs the request, panicked or not
 			log.LogAttrs(r.Context(), slog.LevelInfo, "request",
 				slog.String("id", id), slog.String("method", r.Method), slog.String("path", r.URL.Path),
 				slog.Int("status", rec.status), slog.Int("bytes", rec.bytes),
 				slog.Duration("duration", time.Since(start)))
 		}()
+		defer recoverPanic(log, id, r, rec, func() bool { return rec.status != 0 })
 		next.ServeHTTP(rec, r)
 	})
 }
 
-// recoverPanic, deferred, turns a handler's panic into a logged 500, so that one bad request
-// does not bring the server down. http.ErrAbortHandler goes on up: it is how a handler
-// aborts a response on purpose.
+// recoverPanic turns a handler's panic into a logged 500, so that one bad request does not
+// bring the server down. It must be deferred directly: recover works only there.
+// http.ErrAbortHandler goes on up: it is how a handler aborts a response on purpose.
 func recoverPanic(log *slog.Logger, id string, r *http.Request, w http.ResponseWriter, started func() bool) {
 	p := recover()
 	if p == nil {
