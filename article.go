@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Status says whether an article is visible on the public site.
@@ -62,10 +63,80 @@ type Article struct {
 	PublishedAt time.Time
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
+
+	// Source names where the article came from: "import:" and the file's absolute path for
+	// an imported file, "sample:" and the file's name for the sample newsroom, "" for one
+	// written in Byline. An import never overwrites an article another source made unless
+	// told to.
+	Source string
 }
 
-// Validate checks what every stored article must have.
+// Visible reports whether readers may see the article at now: it is published and its
+// publish time has come. It is the one rule; the store's SQL has its twin (store.visible).
+func (a *Article) Visible(now time.Time) bool {
+	return a.Status == StatusPublished && !a.PublishedAt.After(now)
+}
+
+// Limits on an article's fields, in characters (bytes for the body). They keep a page, a
+// feed and the memory that renders them bounded, and say so in the message.
+const (
+	MaxTitle      = 300
+	MaxStandfirst = 1000
+	MaxName       = 200 // author and tag names
+	MaxCredit     = 300
+	MaxCaption    = 1000
+	MaxAlt        = 1000
+	MaxSlug       = 200
+	MaxBodyBytes  = 1 << 20
+	MaxAuthors    = 20
+	MaxTags       = 30
+)
+
+// MinYear and MaxYear bound publish times: years outside them cannot be written in the
+// formats feeds, sitemaps and SQLite's text timestamps use.
+const (
+	MinYear = 1900
+	MaxYear = 9999
+)
+
+// Validate checks what every stored article must have, and that its text can go into any
+// page or feed: valid UTF-8 without characters XML forbids, within the length limits.
 func (a *Article) Validate() error {
+	for _, f := range []struct {
+		name, value string
+		max         int
+	}{
+		{"title", a.Title, MaxTitle}, {"slug", a.Slug, MaxSlug}, {"standfirst", a.Standfirst, MaxStandfirst},
+		{"photo's alt text", a.ImageAlt, MaxAlt}, {"photo's caption", a.ImageCaption, MaxCaption},
+		{"photo's credit", a.ImageCredit, MaxCredit}, {"body", a.Body, 0},
+	} {
+		if err := CheckText(f.name, f.value, f.max); err != nil {
+			return err
+		}
+	}
+	if len(a.Body) > MaxBodyBytes {
+		return Errorf(EINVALID, "The body is %d KB; it can be at most %d KB.", len(a.Body)>>10, MaxBodyBytes>>10)
+	}
+	if len(a.Authors) > MaxAuthors {
+		return Errorf(EINVALID, "An article can have at most %d authors (it has %d).", MaxAuthors, len(a.Authors))
+	}
+	if len(a.Tags) > MaxTags {
+		return Errorf(EINVALID, "An article can have at most %d tags (it has %d).", MaxTags, len(a.Tags))
+	}
+	for _, au := range a.Authors {
+		if err := CheckText("author name", au.Name, MaxName); err != nil {
+			return err
+		}
+	}
+	for _, t := range a.Tags {
+		if err := CheckText("tag name", t.Name, MaxName); err != nil {
+			return err
+		}
+	}
+	if y := a.PublishedAt.UTC().Year(); !a.PublishedAt.IsZero() && (y < MinYear || y > MaxYear) {
+		return Errorf(EINVALID, "The publish time %s is out of range: use a year from %d to %d.",
+			a.PublishedAt.UTC().Format(time.RFC3339), MinYear, MaxYear)
+	}
 	switch {
 	case strings.TrimSpace(a.Title) == "":
 		return Errorf(EINVALID, "An article needs a title.")
@@ -153,12 +224,14 @@ type ArticleLink struct {
 
 // ArticleFilter selects articles. Zero fields do not filter.
 type ArticleFilter struct {
-	Status      Status
-	PublishedBy time.Time // only articles published at or before this time
-	Before      *Article  // only articles older than this one (the "next" article below a page)
-	TagSlug     string
-	AuthorSlug  string
-	Featured    bool // only featured articles
+	Status Status
+	// VisibleAt, when set, selects only the articles readers may see at that time (see
+	// Article.Visible); Status is then ignored.
+	VisibleAt  time.Time
+	Before     *Article // only articles older than this one (the "next" article below a page)
+	TagSlug    string
+	AuthorSlug string
+	Featured   bool // only featured articles
 	// Summary leaves out the body: all that lists, sitemaps and teasers need.
 	Summary bool
 	Offset  int
@@ -183,17 +256,43 @@ type ArticleStore interface {
 	FindImageByHash(ctx context.Context, hash string) (*Image, error)
 	// FindImageVariant returns the stored variant of the image, or ENOTFOUND.
 	FindImageVariant(ctx context.Context, hash string, width int) (*ImageVariant, error)
-	// FindArticleLinks returns what a sitemap lists of published articles (slug and
-	// update time), newest first, without loading the articles.
-	FindArticleLinks(ctx context.Context, publishedBy time.Time, offset, limit int) ([]ArticleLink, error)
+	// FindArticleLinks returns what a sitemap lists of the articles visible at the time (slug
+	// and update time), newest first, without loading the articles.
+	FindArticleLinks(ctx context.Context, visibleAt time.Time, offset, limit int) ([]ArticleLink, error)
 	// NextPublication returns the publish time of the first article scheduled after the
 	// time, or the zero time when none is. Page caches expire then.
 	NextPublication(ctx context.Context, after time.Time) (time.Time, error)
-	// CountPublished counts the articles published at or before the time.
-	CountPublished(ctx context.Context, publishedBy time.Time) (int, error)
+	// CountVisible counts the articles visible at the time.
+	CountVisible(ctx context.Context, at time.Time) (int, error)
 	// CountArticles counts all articles, whatever their status.
 	CountArticles(ctx context.Context) (int, error)
 	// ContentRevision changes whenever anything a public page shows changes, whichever process
 	// or node made the change. Page caches compare it before serving.
 	ContentRevision(ctx context.Context) (int64, error)
+}
+
+// CheckText checks a piece of text before it is stored: valid UTF-8, no control characters
+// that XML 1.0 forbids (a feed carrying them is not XML), and at most max characters (no
+// limit when max is 0). name says what the text is, in the message.
+func CheckText(name, s string, max int) error {
+	if !utf8.ValidString(s) {
+		return Errorf(EINVALID, "The %s is not valid UTF-8 text (is the file in another encoding, such as Windows-1252?).", name)
+	}
+	for i, r := range s {
+		if !xmlChar(r) {
+			return Errorf(EINVALID, "The %s holds the control character %U at byte %d, which no page or feed may carry.", name, r, i)
+		}
+	}
+	if max > 0 {
+		if n := utf8.RuneCountInString(s); n > max {
+			return Errorf(EINVALID, "The %s is %d characters long; it can be at most %d.", name, n, max)
+		}
+	}
+	return nil
+}
+
+// xmlChar reports whether XML 1.0 allows the character (https://www.w3.org/TR/xml/#charsets).
+func xmlChar(r rune) bool {
+	return r == 0x09 || r == 0x0A || r == 0x0D || r >= 0x20 && r <= 0xD7FF ||
+		r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF
 }

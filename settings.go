@@ -48,6 +48,17 @@ func (s Settings) Validate() error {
 	if strings.TrimSpace(s.Title) == "" {
 		return Errorf(EINVALID, "The site needs a title.")
 	}
+	for _, f := range []struct {
+		name, value string
+		max         int
+	}{{"site title", s.Title, MaxTitle}, {"site description", s.Description, MaxStandfirst}, {"logo address", s.Logo, 2000}} {
+		if err := CheckText(f.name, f.value, f.max); err != nil {
+			return err
+		}
+	}
+	if len(s.Navigation) > 50 {
+		return Errorf(EINVALID, "The navigation can have at most 50 links (it has %d).", len(s.Navigation))
+	}
 	if _, err := time.LoadLocation(s.Timezone); err != nil || s.Timezone == "" {
 		return Errorf(EINVALID, "%q is not a time zone; use a name like Europe/Paris.", s.Timezone)
 	}
@@ -58,7 +69,13 @@ func (s Settings) Validate() error {
 		if strings.TrimSpace(l.Label) == "" {
 			return Errorf(EINVALID, "Every navigation link needs a label.")
 		}
-		if !strings.HasPrefix(l.URL, "/") && !strings.HasPrefix(l.URL, "https://") && !strings.HasPrefix(l.URL, "http://") {
+		if err := CheckText("navigation label", l.Label, MaxName); err != nil {
+			return err
+		}
+		if err := CheckText("navigation address", l.URL, 2000); err != nil {
+			return err
+		}
+		if !SitePath(l.URL) && !strings.HasPrefix(l.URL, "https://") && !strings.HasPrefix(l.URL, "http://") {
 			return Errorf(EINVALID, "The navigation link %q must lead to a path like /tag/politics/ or to an http(s) address.", l.Label)
 		}
 	}
@@ -83,4 +100,11 @@ func validLocale(tag string) bool {
 		}
 	}
 	return true
+}
+
+// SitePath reports whether u is a path on this site ("/tag/politics/"), not an address that
+// a browser reads as another host ("//evil.example/", "/\\evil.example/").
+func SitePath(u string) bool {
+	return strings.HasPrefix(u, "/") && !strings.HasPrefix(u, "//") && !strings.HasPrefix(u, "/\\") &&
+		!strings.ContainsAny(u, "\x00\r\n\t")
 }

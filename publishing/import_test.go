@@ -193,7 +193,7 @@ func TestSeed(t *testing.T) {
 	if sum.Imported < 6 {
 		t.Fatalf("sample articles = %d, want at least 6", sum.Imported)
 	}
-	list, err := db.FindArticles(context.Background(), byline.ArticleFilter{Status: byline.StatusPublished, PublishedBy: now})
+	list, err := db.FindArticles(context.Background(), byline.ArticleFilter{VisibleAt: now})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,10 +11,14 @@ import (
 	"byline"
 )
 
+// visible is the SQL twin of byline.Article.Visible: the article is published and its time
+// has come. %s is the parameter holding that time; a. names the articles table.
+const visible = "a.status = 'published' AND a.published_at <= %s"
+
 // articleColumns are the columns every article query reads, image included.
 const articleColumns = `a.id, a.slug, a.title, a.standfirst, a.body, a.body_html, a.teaser_html, a.status,
 	a.visibility, a.featured, a.image_alt, a.image_caption, a.image_credit, a.published_at, a.created_at,
-	a.updated_at, i.id, i.hash, i.mime, i.width, i.height`
+	a.updated_at, a.source, i.id, i.hash, i.mime, i.width, i.height`
 
 func scanArticle(row interface{ Scan(...any) error }) (*byline.Article, error) {
 	var a byline.Article
@@ -23,7 +27,7 @@ func scanArticle(row interface{ Scan(...any) error }) (*byline.Article, error) {
 	var w, h sql.NullInt64
 	err := row.Scan(&a.ID, &a.Slug, &a.Title, &a.Standfirst, &a.Body, &a.BodyHTML, &a.TeaserHTML, &a.Status,
 		&a.Visibility, &a.Featured, &a.ImageAlt, &a.ImageCaption, &a.ImageCredit, &a.PublishedAt, &a.CreatedAt,
-		&a.UpdatedAt, &imgID, &hash, &mime, &w, &h)
+		&a.UpdatedAt, &a.Source, &imgID, &hash, &mime, &w, &h)
 	if err != nil {
 		return nil, err
 	}
@@ -53,11 +57,11 @@ func (db *DB) FindArticles(ctx context.Context, f byline.ArticleFilter) ([]*byli
 	var where []string
 	var args []any
 	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
-	if f.Status != "" {
+	switch {
+	case !f.VisibleAt.IsZero():
+		where = append(where, fmt.Sprintf(visible, arg(f.VisibleAt.UTC())))
+	case f.Status != "":
 		where = append(where, "a.status = "+arg(string(f.Status)))
-	}
-	if !f.PublishedBy.IsZero() {
-		where = append(where, "a.published_at <= "+arg(f.PublishedBy.UTC()))
 	}
 	if f.Before != nil {
 		t := arg(f.Before.PublishedAt.UTC())
@@ -205,10 +209,10 @@ func (db *DB) SaveArticle(ctx context.Context, a *byline.Article, upload *byline
 			}
 			err = tx.QueryRowContext(ctx, `INSERT INTO articles (slug, title, standfirst, body, body_html,
 				teaser_html, status, visibility, featured, image_id, image_alt, image_caption, image_credit,
-				published_at, created_at, updated_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id`,
+				published_at, created_at, updated_at, source)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id`,
 				a.Slug, a.Title, a.Standfirst, a.Body, a.BodyHTML, a.TeaserHTML, string(a.Status), string(a.Visibility),
-				a.Featured, image, a.ImageAlt, a.ImageCaption, a.ImageCredit, a.PublishedAt, a.CreatedAt, a.UpdatedAt).Scan(&a.ID)
+				a.Featured, image, a.ImageAlt, a.ImageCaption, a.ImageCredit, a.PublishedAt, a.CreatedAt, a.UpdatedAt, a.Source).Scan(&a.ID)
 			if err != nil {
 				return db.dialect.classify(err, "article")
 			}
@@ -219,9 +223,9 @@ func (db *DB) SaveArticle(ctx context.Context, a *byline.Article, upload *byline
 			a.ID, a.CreatedAt, a.UpdatedAt = id, createdAt.Time.UTC(), now
 			_, err = tx.ExecContext(ctx, `UPDATE articles SET title = $1, standfirst = $2, body = $3, body_html = $4,
 				teaser_html = $5, status = $6, visibility = $7, featured = $8, image_id = $9, image_alt = $10,
-				image_caption = $11, image_credit = $12, published_at = $13, updated_at = $14 WHERE id = $15`,
+				image_caption = $11, image_credit = $12, published_at = $13, updated_at = $14, source = $15 WHERE id = $16`,
 				a.Title, a.Standfirst, a.Body, a.BodyHTML, a.TeaserHTML, string(a.Status), string(a.Visibility),
-				a.Featured, image, a.ImageAlt, a.ImageCaption, a.ImageCredit, a.PublishedAt, a.UpdatedAt, a.ID)
+				a.Featured, image, a.ImageAlt, a.ImageCaption, a.ImageCredit, a.PublishedAt, a.UpdatedAt, a.Source, a.ID)
 			if err != nil {
 				return db.dialect.classify(err, "article")
 			}
@@ -275,7 +279,7 @@ func sameArticle(a, b *byline.Article) bool {
 		a.Status == b.Status && a.Visibility == b.Visibility && a.Featured == b.Featured &&
 		imageHash(a) == imageHash(b) && a.ImageAlt == b.ImageAlt && a.ImageCaption == b.ImageCaption &&
 		a.ImageCredit == b.ImageCredit && a.TeaserHTML == b.TeaserHTML &&
-		a.PublishedAt.Equal(b.PublishedAt) &&
+		a.PublishedAt.Equal(b.PublishedAt) && a.Source == b.Source &&
 		slices.EqualFunc(a.Authors, b.Authors, func(x, y *byline.Author) bool { return x.Slug == y.Slug }) &&
 		slices.EqualFunc(a.Tags, b.Tags, func(x, y *byline.Tag) bool { return x.Slug == y.Slug })
 }
@@ -288,10 +292,10 @@ func imageHash(a *byline.Article) string {
 }
 
 // FindArticleLinks returns the slugs and update times of published articles, newest first.
-func (db *DB) FindArticleLinks(ctx context.Context, publishedBy time.Time, offset, limit int) ([]byline.ArticleLink, error) {
-	rows, err := db.query(ctx, `SELECT slug, updated_at FROM articles
-		WHERE status = 'published' AND published_at <= $1
-		ORDER BY published_at DESC, id DESC LIMIT $2 OFFSET $3`, publishedBy.UTC(), limit, offset)
+func (db *DB) FindArticleLinks(ctx context.Context, visibleAt time.Time, offset, limit int) ([]byline.ArticleLink, error) {
+	rows, err := db.query(ctx, `SELECT a.slug, a.updated_at FROM articles a
+		WHERE `+fmt.Sprintf(visible, "$1")+`
+		ORDER BY a.published_at DESC, a.id DESC LIMIT $2 OFFSET $3`, visibleAt.UTC(), limit, offset)
 	if err != nil {
 		return nil, fmt.Errorf("find article links: %w", err)
 	}
@@ -319,11 +323,10 @@ func (db *DB) NextPublication(ctx context.Context, after time.Time) (time.Time, 
 	return next.Time.UTC(), nil
 }
 
-// CountPublished counts the articles published at or before the time.
-func (db *DB) CountPublished(ctx context.Context, publishedBy time.Time) (int, error) {
+// CountVisible counts the articles visible at the time.
+func (db *DB) CountVisible(ctx context.Context, at time.Time) (int, error) {
 	var n int
-	err := db.queryRow(ctx, `SELECT COUNT(*) FROM articles WHERE status = 'published' AND published_at <= $1`,
-		publishedBy.UTC()).Scan(&n)
+	err := db.queryRow(ctx, `SELECT COUNT(*) FROM articles a WHERE `+fmt.Sprintf(visible, "$1"), at.UTC()).Scan(&n)
 	return n, db.dialect.classify(err, "article count")
 }
 

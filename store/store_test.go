@@ -129,7 +129,7 @@ func TestFindArticlesFilter(t *testing.T) {
 		}{
 			{"All", byline.ArticleFilter{}, "d c2 c b a "},
 			{"Limit", byline.ArticleFilter{Limit: 2, Offset: 1}, "c2 c "},
-			{"PublishedBy", byline.ArticleFilter{PublishedBy: base.Add(90 * time.Minute)}, "b a "},
+			{"VisibleAt", byline.ArticleFilter{VisibleAt: base.Add(90 * time.Minute)}, "b a "},
 			{"Before", byline.ArticleFilter{Before: c}, "c b a "},
 			{"Featured", byline.ArticleFilter{Featured: true}, "b "},
 			{"Tag", byline.ArticleFilter{TagSlug: "other"}, "d "},

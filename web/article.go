@@ -19,11 +19,6 @@ func (s *Server) reader(r *http.Request) byline.Reader {
 	return s.readerOf(r)
 }
 
-// published reports whether readers may see the article: published, and its time has come.
-func (s *Server) published(a *byline.Article) bool {
-	return a.Status == byline.StatusPublished && !a.PublishedAt.After(s.now())
-}
-
 // articlePage serves /{slug}/: the article, then the next (older) one's teaser.
 func (s *Server) articlePage(r *http.Request) (*response, error) {
 	ctx := r.Context()
@@ -31,11 +26,11 @@ func (s *Server) articlePage(r *http.Request) (*response, error) {
 	if err != nil {
 		return nil, orNotFound(err)
 	}
-	if !s.published(a) {
+	if !a.Visible(s.now()) {
 		return nil, notFound()
 	}
 	next, err := s.store.FindArticles(ctx, byline.ArticleFilter{
-		Status: byline.StatusPublished, PublishedBy: s.now(), Before: a, Limit: 1, Summary: true})
+		VisibleAt: s.now(), Before: a, Limit: 1, Summary: true})
 	if err != nil {
 		return nil, err
 	}

@@ -48,7 +48,7 @@ func (s *Server) renderError(r *http.Request, status int, err error) *response {
 	data.Canonical = "" // an error page is nobody's canonical
 	if status == http.StatusNotFound {
 		data.Latest, _ = s.store.FindArticles(r.Context(), byline.ArticleFilter{
-			Status: byline.StatusPublished, PublishedBy: s.now(), Limit: 5, Summary: true})
+			VisibleAt: s.now(), Limit: 5, Summary: true})
 	}
 	res, rerr := s.render(status, "error", data)
 	if rerr != nil {

@@ -72,7 +72,7 @@ type enclosure struct {
 // feed renders an RSS 2.0 feed. Public articles carry their full text; members-only
 // articles carry only their standfirst, never their body.
 func (s *Server) feed(r *http.Request, title, link, desc string, f byline.ArticleFilter) (*response, error) {
-	f.Status, f.PublishedBy, f.Limit = byline.StatusPublished, s.now(), feedSize
+	f.VisibleAt, f.Limit = s.now(), feedSize
 	list, err := s.store.FindArticles(r.Context(), f)
 	if err != nil {
 		return nil, err
@@ -192,7 +192,7 @@ type sitemapIndex struct {
 // sitemap serves /sitemap.xml: the front page and every published article; past 50,000
 // articles, an index of /sitemap/{n}.xml files instead.
 func (s *Server) sitemap(r *http.Request) (*response, error) {
-	n, err := s.store.CountPublished(r.Context(), s.now())
+	n, err := s.store.CountVisible(r.Context(), s.now())
 	if err != nil {
 		return nil, err
 	}
@@ -250,7 +250,7 @@ func (s *Server) sitemapPart(r *http.Request, offset, limit int) (*response, err
 func (s *Server) newsSitemap(r *http.Request) (*response, error) {
 	now := s.now()
 	list, err := s.store.FindArticles(r.Context(), byline.ArticleFilter{
-		Status: byline.StatusPublished, PublishedBy: now, Limit: 1000, Summary: true})
+		VisibleAt: now, Limit: 1000, Summary: true})
 	if err != nil {
 		return nil, err
 	}

@@ -33,7 +33,7 @@ func (s *Server) listArticles(r *http.Request, data *pageData, f byline.ArticleF
 	if err != nil {
 		return err
 	}
-	f.Status, f.PublishedBy, f.Summary = byline.StatusPublished, s.now(), true
+	f.VisibleAt, f.Summary = s.now(), true
 	f.Offset, f.Limit = (n-1)*perPage, perPage+1 // one more tells whether there is a next page
 	list, err := s.store.FindArticles(r.Context(), f)
 	if err != nil {
@@ -69,7 +69,7 @@ func (s *Server) frontPage(r *http.Request) (*response, error) {
 	}
 	if data.Page == 1 {
 		featured, err := s.store.FindArticles(r.Context(), byline.ArticleFilter{
-			Status: byline.StatusPublished, PublishedBy: s.now(), Featured: true, Limit: 3, Summary: true})
+			VisibleAt: s.now(), Featured: true, Limit: 3, Summary: true})
 		if err != nil {
 			return nil, err
 		}
