@@ -95,7 +95,7 @@ const (
 // MinYear and MaxYear bound publish times: years outside them cannot be written in the
 // formats feeds, sitemaps and SQLite's text timestamps use.
 const (
-	MinYear = 1900
+	MinYear = 1000
 	MaxYear = 9999
 )
 
