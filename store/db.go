@@ -93,9 +93,6 @@ func Open(ctx context.Context, url string, migrate bool) (*DB, error) {
 // Close closes every connection.
 func (db *DB) Close() error {
 	db.stmts.close()
-	if db.wal != nil {
-		db.wal.close()
-	}
 	if db.listener != nil {
 		db.listener.stop()
 	}
@@ -104,6 +101,10 @@ func (db *DB) Close() error {
 		if werr := db.write.Close(); err == nil {
 			err = werr
 		}
+	}
+	if db.wal != nil {
+		// Last: its descriptor must outlive SQLite's own (see walWatch).
+		db.wal.close()
 	}
 	return err
 }
