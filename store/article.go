@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -313,14 +314,18 @@ func (db *DB) FindArticleLinks(ctx context.Context, visibleAt time.Time, offset,
 }
 
 // NextPublication returns the publish time of the first article scheduled after the time.
+// It reads the column itself, not MIN() of it: SQLite gives an aggregate no declared type,
+// and the driver would hand the time back as text.
 func (db *DB) NextPublication(ctx context.Context, after time.Time) (time.Time, error) {
-	var next sql.NullTime
-	err := db.queryRow(ctx, `SELECT MIN(published_at) FROM articles WHERE status = 'published' AND published_at > $1`,
-		after.UTC()).Scan(&next)
-	if err != nil {
+	var next time.Time
+	err := db.queryRow(ctx, `SELECT a.published_at FROM articles a WHERE a.status = 'published' AND a.published_at > $1
+		ORDER BY a.published_at LIMIT 1`, after.UTC()).Scan(&next)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, nil
+	} else if err != nil {
 		return time.Time{}, fmt.Errorf("find next publication: %w", err)
 	}
-	return next.Time.UTC(), nil
+	return next.UTC(), nil
 }
 
 // CountVisible counts the articles visible at the time.

@@ -221,3 +221,36 @@ func TestConcurrentMigrations(t *testing.T) {
 		})
 	}
 }
+
+// TestNextPublication: a scheduled article's publish time is found on both engines (SQLite
+// gives an aggregate no type, so MIN(published_at) came back as text and failed to scan).
+func TestNextPublication(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+		if next, err := db.NextPublication(ctx, now); err != nil || !next.IsZero() {
+			t.Fatalf("nothing scheduled: %v %v, want the zero time", next, err)
+		}
+		for i, slug := range []string{"past", "later", "soon"} {
+			at := now.Add(time.Duration(i-1) * time.Hour) // -1 h, +1 h
+			if slug == "soon" {
+				at = now.Add(30 * time.Minute)
+			}
+			if _, err := db.SaveArticle(ctx, article(slug, at), nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		draft := article("draft", now.Add(10*time.Minute))
+		draft.Status = byline.StatusDraft
+		if _, err := db.SaveArticle(ctx, draft, nil); err != nil {
+			t.Fatal(err)
+		}
+		next, err := db.NextPublication(ctx, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := now.Add(30 * time.Minute); !next.Equal(want) || next.Location() != time.UTC {
+			t.Errorf("next publication = %v, want %v in UTC", next, want)
+		}
+	})
+}
