@@ -4,7 +4,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 
 	"byline"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -105,9 +104,11 @@ func (postgres) classify(err error, what string) error {
 	return wrap(err, what)
 }
 
+// wrap adds what was being read or written to a driver error, keeping the chain: callers
+// must still see context.Canceled when the reader left, or a driver's own error type.
 func wrap(err error, what string) error {
 	if _, ok := errors.AsType[*byline.Error](err); ok {
 		return err
 	}
-	return errors.New(strings.TrimSpace(what + ": " + err.Error()))
+	return fmt.Errorf("%s: %w", what, err)
 }

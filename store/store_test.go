@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -251,6 +252,25 @@ func TestNextPublication(t *testing.T) {
 		}
 		if want := now.Add(30 * time.Minute); !next.Equal(want) || next.Location() != time.UTC {
 			t.Errorf("next publication = %v, want %v in UTC", next, want)
+		}
+	})
+}
+
+// TestErrorsKeepTheirChain: a query cut short because the reader left reports
+// context.Canceled, so that the web layer does not log it as an internal error.
+func TestErrorsKeepTheirChain(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		for name, err := range map[string]error{
+			"FindArticleBySlug": func() error { _, err := db.FindArticleBySlug(ctx, "x"); return err }(),
+			"FindTagBySlug":     func() error { _, err := db.FindTagBySlug(ctx, "x"); return err }(),
+			"CountArticles":     func() error { _, err := db.CountArticles(ctx); return err }(),
+			"FindArticles":      func() error { _, err := db.FindArticles(ctx, byline.ArticleFilter{}); return err }(),
+		} {
+			if !errors.Is(err, context.Canceled) {
+				t.Errorf("%s with a cancelled context: %v, want context.Canceled in the chain", name, err)
+			}
 		}
 	})
 }
