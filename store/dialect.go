@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"byline"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -42,7 +43,14 @@ func (sqlite) snapshot() sql.IsolationLevel { return sql.LevelDefault }
 func (sqlite) resetIdentity(string) string { return "" }
 
 // convert: SQLite stores whatever it is given; booleans as 0 and 1, which modernc does.
-func (sqlite) convert(v any, _ string) any { return v }
+// Times go in as UTC: SQLite compares them as text, and PostgreSQL hands them over in the
+// machine's local zone.
+func (sqlite) convert(v any, _ string) any {
+	if t, ok := v.(time.Time); ok {
+		return t.UTC()
+	}
+	return v
+}
 
 func (sqlite) classify(err error, what string) error {
 	if err == nil {
