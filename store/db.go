@@ -4,6 +4,8 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"database/sql"
 	"fmt"
 	"os"
@@ -84,10 +86,22 @@ func Open(ctx context.Context, url string, migrate bool) (*DB, error) {
 			db.Close()
 			return nil, fmt.Errorf("find schema: %w", err)
 		}
-		db.channel = "byline_content_" + schema
+		db.channel = channelName(schema)
 		db.listener = startListener(url, db.channel)
 	}
 	return db, nil
+}
+
+// channelName is the NOTIFY channel of a schema's content changes. PostgreSQL keeps 63
+// bytes of an identifier and pg_notify refuses a longer channel, which would make every
+// write fail: a long schema name is replaced by its hash.
+func channelName(schema string) string {
+	const prefix = "byline_content_"
+	if len(prefix)+len(schema) <= 63 {
+		return prefix + schema
+	}
+	sum := sha256.Sum256([]byte(schema))
+	return prefix + hex.EncodeToString(sum[:16])
 }
 
 // Close closes every connection.

@@ -21,6 +21,9 @@ type pgListener struct {
 	checked atomic.Int64 // unix nanoseconds of the last confirmed revision
 	cancel  context.CancelFunc
 	done    chan struct{}
+	// confirmTimeout bounds each query on the listening connection: a half-open connection
+	// would otherwise stall it until the kernel gives up, many minutes later.
+	confirmTimeout time.Duration
 }
 
 // revision returns the newest revision the listener knows, or false when it is not
@@ -35,7 +38,7 @@ func (l *pgListener) revision(now time.Time) (int64, bool) {
 
 func startListener(url, channel string) *pgListener {
 	ctx, cancel := context.WithCancel(context.Background())
-	l := &pgListener{url: url, channel: channel, cancel: cancel, done: make(chan struct{})}
+	l := &pgListener{url: url, channel: channel, cancel: cancel, done: make(chan struct{}), confirmTimeout: 5 * time.Second}
 	go l.run(ctx)
 	return l
 }
@@ -62,18 +65,29 @@ func (l *pgListener) run(ctx context.Context) {
 // listen listens until the connection fails or ctx ends; it reports whether it got as far
 // as listening.
 func (l *pgListener) listen(ctx context.Context) bool {
-	conn, err := pgx.Connect(ctx, l.url)
+	cctx, cancel := context.WithTimeout(ctx, l.confirmTimeout)
+	conn, err := pgx.Connect(cctx, l.url)
+	cancel()
 	if err != nil {
 		return false
 	}
-	defer conn.Close(context.Background())
-	if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{l.channel}.Sanitize()); err != nil {
+	defer func() {
+		closeCtx, cancel := context.WithTimeout(context.Background(), time.Second)
+		conn.Close(closeCtx)
+		cancel()
+	}()
+	cctx, cancel = context.WithTimeout(ctx, l.confirmTimeout)
+	_, err = conn.Exec(cctx, "LISTEN "+pgx.Identifier{l.channel}.Sanitize())
+	cancel()
+	if err != nil {
 		return false
 	}
 	// Read the revision after LISTEN, so that no change falls between the two.
 	confirm := func() error {
+		cctx, cancel := context.WithTimeout(ctx, l.confirmTimeout)
+		defer cancel()
 		var rev int64
-		if err := conn.QueryRow(ctx, `SELECT revision FROM content_revision WHERE id = 1`).Scan(&rev); err != nil {
+		if err := conn.QueryRow(cctx, `SELECT revision FROM content_revision WHERE id = 1`).Scan(&rev); err != nil {
 			return err
 		}
 		l.store(rev)
