@@ -236,25 +236,32 @@ func (db *DB) SaveArticle(ctx context.Context, a *byline.Article, upload *byline
 				}
 			}
 		}
-		for pos, au := range a.Authors {
+		// Authors, then tags, each in slug order whatever the byline's order: two saves that
+		// name the same ones in other orders then lock their rows in the same order and
+		// cannot deadlock. Positions keep the order the article gives.
+		for _, au := range sortedBySlug(a.Authors, func(au *byline.Author) string { return au.Slug }) {
 			err := tx.QueryRowContext(ctx, `INSERT INTO authors (slug, name, bio, created_at) VALUES ($1, $2, $3, $4)
 				ON CONFLICT (slug) DO UPDATE SET slug = excluded.slug RETURNING id, name, bio`,
 				au.Slug, au.Name, au.Bio, now).Scan(&au.ID, &au.Name, &au.Bio)
-			if err == nil {
-				err = link(ctx, tx, "article_authors", "author_id", a.ID, au.ID, pos)
-			}
 			if err != nil {
 				return db.dialect.classify(err, "author")
 			}
 		}
-		for pos, t := range a.Tags {
+		for _, t := range sortedBySlug(a.Tags, func(t *byline.Tag) string { return t.Slug }) {
 			err := tx.QueryRowContext(ctx, `INSERT INTO tags (slug, name, description, created_at) VALUES ($1, $2, $3, $4)
 				ON CONFLICT (slug) DO UPDATE SET slug = excluded.slug RETURNING id, name, description`,
 				t.Slug, t.Name, t.Description, now).Scan(&t.ID, &t.Name, &t.Description)
-			if err == nil {
-				err = link(ctx, tx, "article_tags", "tag_id", a.ID, t.ID, pos)
-			}
 			if err != nil {
+				return db.dialect.classify(err, "tag")
+			}
+		}
+		for pos, au := range a.Authors {
+			if err := link(ctx, tx, "article_authors", "author_id", a.ID, au.ID, pos); err != nil {
+				return db.dialect.classify(err, "author")
+			}
+		}
+		for pos, t := range a.Tags {
+			if err := link(ctx, tx, "article_tags", "tag_id", a.ID, t.ID, pos); err != nil {
 				return db.dialect.classify(err, "tag")
 			}
 		}
@@ -264,6 +271,13 @@ func (db *DB) SaveArticle(ctx context.Context, a *byline.Article, upload *byline
 		return 0, err
 	}
 	return result, nil
+}
+
+// sortedBySlug returns the items in slug order, leaving list as it is.
+func sortedBySlug[T any](list []T, slug func(T) string) []T {
+	out := slices.Clone(list)
+	slices.SortFunc(out, func(x, y T) int { return strings.Compare(slug(x), slug(y)) })
+	return out
 }
 
 // link records, in one of the join tables, that an article has an author or tag at a

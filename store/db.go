@@ -5,8 +5,9 @@ package store
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/hex"
 	"database/sql"
+	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
 	_ "modernc.org/sqlite"             // SQLite driver "sqlite", pure Go
 )
@@ -149,8 +151,18 @@ type tx struct {
 	revision int64 // the content revision it set, or 0
 }
 
-// inTx runs fn in a write transaction and commits it, or rolls it back on error.
+// inTx runs fn in a write transaction and commits it, or rolls it back on error. On
+// PostgreSQL a transaction aborted as a deadlock victim or by a serialisation failure is
+// run once more: fn must be safe to run again.
 func (db *DB) inTx(ctx context.Context, fn func(tx *tx) error) error {
+	err := db.runTx(ctx, fn)
+	if retryable(err) && ctx.Err() == nil {
+		err = db.runTx(ctx, fn)
+	}
+	return err
+}
+
+func (db *DB) runTx(ctx context.Context, fn func(tx *tx) error) error {
 	sqlTx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
@@ -168,6 +180,13 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *tx) error) error {
 		db.listener.store(t.revision)
 	}
 	return nil
+}
+
+// retryable reports whether err is PostgreSQL aborting a transaction that may succeed when
+// run again: a serialisation failure (40001) or a deadlock victim (40P01).
+func retryable(err error) bool {
+	e, ok := errors.AsType[*pgconn.PgError](err)
+	return ok && (e.Code == "40001" || e.Code == "40P01")
 }
 
 // bumpRevision marks, inside tx, that something a public page shows has changed. On

@@ -3,8 +3,10 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -271,6 +273,48 @@ func TestErrorsKeepTheirChain(t *testing.T) {
 			if !errors.Is(err, context.Canceled) {
 				t.Errorf("%s with a cancelled context: %v, want context.Canceled in the chain", name, err)
 			}
+		}
+	})
+}
+
+// TestOppositeOrderSaves: two imports naming the same authors and tags in opposite orders
+// must not deadlock each other (PostgreSQL aborts one of two deadlocked transactions).
+func TestOppositeOrderSaves(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		var authors []*byline.Author
+		var tags []*byline.Tag
+		for i := range 20 {
+			authors = append(authors, &byline.Author{Slug: fmt.Sprintf("author-%02d", i), Name: fmt.Sprintf("Author %d", i)})
+			tags = append(tags, &byline.Tag{Slug: fmt.Sprintf("tag-%02d", i), Name: fmt.Sprintf("Tag %d", i)})
+		}
+		errs := make(chan error, 2*30)
+		for w := range 2 {
+			go func() {
+				for i := range 30 {
+					a := article(fmt.Sprintf("w%d-%d", w, i), time.Date(2026, 1, 1, 0, 0, i, 0, time.UTC))
+					a.Authors, a.Tags = slices.Clone(authors), slices.Clone(tags)
+					if w == 1 {
+						slices.Reverse(a.Authors)
+						slices.Reverse(a.Tags)
+					}
+					_, err := db.SaveArticle(ctx, a, nil)
+					errs <- err
+				}
+			}()
+		}
+		for range 2 * 30 {
+			if err := <-errs; err != nil {
+				t.Errorf("save: %v", err)
+			}
+		}
+		// Order of bylines and tags is kept as given.
+		got, err := db.FindArticleBySlug(ctx, "w1-0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Authors[0].Slug != "author-19" || got.Tags[0].Slug != "tag-19" {
+			t.Errorf("first author %s, tag %s: want the order given", got.Authors[0].Slug, got.Tags[0].Slug)
 		}
 	})
 }
