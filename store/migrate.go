@@ -2,11 +2,13 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"embed"
 	"fmt"
 	"io/fs"
 	"path"
 	"sort"
+	"strings"
 )
 
 //go:embed migrations
@@ -15,6 +17,11 @@ var migrations embed.FS
 // Migrate applies, in order, every embedded migration not applied yet, each in its own
 // transaction. Migrations only go forward.
 func (db *DB) Migrate(ctx context.Context) error {
+	return db.migrate(ctx, migrations)
+}
+
+// migrate applies the migrations found in files (migrations/{engine}/*.sql).
+func (db *DB) migrate(ctx context.Context, files fs.FS) error {
 	err := db.inTx(ctx, func(tx *tx) error {
 		if lock := db.dialect.lockMigrations(); lock != "" {
 			if _, err := tx.ExecContext(ctx, lock); err != nil {
@@ -30,17 +37,16 @@ func (db *DB) Migrate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("create schema_migrations: %w", err)
 	}
-	names, err := migrationNames(db.dialect.name())
+	names, err := migrationNames(files, db.dialect.name())
 	if err != nil {
 		return err
 	}
 	for _, name := range names {
-		err := db.inTx(ctx, func(tx *tx) error {
-			if lock := db.dialect.lockMigrations(); lock != "" {
-				if _, err := tx.ExecContext(ctx, lock); err != nil {
-					return fmt.Errorf("lock migrations: %w", err)
-				}
-			}
+		script, err := fs.ReadFile(files, path.Join("migrations", db.dialect.name(), name))
+		if err != nil {
+			return err
+		}
+		apply := func(tx *sql.Tx) error {
 			var n int
 			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = $1`, name).Scan(&n); err != nil {
 				return fmt.Errorf("read schema_migrations: %w", err)
@@ -48,17 +54,23 @@ func (db *DB) Migrate(ctx context.Context) error {
 			if n > 0 {
 				return nil
 			}
-			script, err := migrations.ReadFile(path.Join("migrations", db.dialect.name(), name))
-			if err != nil {
-				return err
-			}
 			if _, err := tx.ExecContext(ctx, string(script)); err != nil {
 				return fmt.Errorf("migration %s: %w", name, err)
 			}
 			_, err = tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)`,
 				name, db.now().Format("2006-01-02T15:04:05.000000Z"))
 			return err
-		})
+		}
+		if db.dialect.name() == "sqlite" {
+			err = db.migrateSQLite(ctx, name, apply)
+		} else {
+			err = db.inTx(ctx, func(tx *tx) error {
+				if _, err := tx.ExecContext(ctx, db.dialect.lockMigrations()); err != nil {
+					return fmt.Errorf("lock migrations: %w", err)
+				}
+				return apply(tx.Tx)
+			})
+		}
 		if err != nil {
 			return err
 		}
@@ -66,9 +78,58 @@ func (db *DB) Migrate(ctx context.Context) error {
 	return nil
 }
 
+// migrateSQLite runs one migration the way SQLite documents for changes that rebuild a table
+// (https://www.sqlite.org/lang_altertable.html#otheralter): foreign keys off outside the
+// transaction, so that dropping the old table cascades nothing into the tables that refer to
+// it; PRAGMA foreign_key_check before commit, so that the rebuilt table still satisfies every
+// reference; foreign keys on again afterwards. The migration file holds the steps between:
+// create the new table, copy the rows, drop the old one, rename, recreate indexes.
+func (db *DB) migrateSQLite(ctx context.Context, name string, apply func(*sql.Tx) error) error {
+	conn, err := db.write.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("migration %s: %w", name, err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `PRAGMA foreign_keys = OFF`); err != nil {
+		return fmt.Errorf("migration %s: foreign keys off: %w", name, err)
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA foreign_keys = ON`)
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("migration %s: begin: %w", name, err)
+	}
+	defer tx.Rollback()
+	if err := apply(tx); err != nil {
+		return err
+	}
+	rows, err := tx.QueryContext(ctx, `PRAGMA foreign_key_check`)
+	if err != nil {
+		return fmt.Errorf("migration %s: foreign key check: %w", name, err)
+	}
+	var broken []string
+	for rows.Next() {
+		var table, parent string
+		var rowid sql.NullInt64
+		var fk int
+		if err := rows.Scan(&table, &rowid, &parent, &fk); err != nil {
+			rows.Close()
+			return fmt.Errorf("migration %s: foreign key check: %w", name, err)
+		}
+		broken = append(broken, fmt.Sprintf("%s row %d refers to a missing %s", table, rowid.Int64, parent))
+	}
+	rows.Close()
+	if len(broken) > 0 {
+		return fmt.Errorf("migration %s would break references (%s): nothing was changed", name, strings.Join(broken[:min(len(broken), 5)], "; "))
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("migration %s: commit: %w", name, err)
+	}
+	return nil
+}
+
 // migrationNames lists the migration files of one engine, in the order they apply.
-func migrationNames(engine string) ([]string, error) {
-	entries, err := fs.ReadDir(migrations, path.Join("migrations", engine))
+func migrationNames(files fs.FS, engine string) ([]string, error) {
+	entries, err := fs.ReadDir(files, path.Join("migrations", engine))
 	if err != nil {
 		return nil, fmt.Errorf("read migrations: %w", err)
 	}
