@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"fmt"
@@ -56,36 +55,69 @@ func bylineBinary(t *testing.T) string {
 type node struct {
 	base string
 	cmd  *exec.Cmd
+	log  *syncBuffer // everything the process wrote to stderr
+
+	exited  chan struct{} // closed when the process has exited
+	exitErr error         // its exit status, once exited is closed
 }
 
+// startNode starts `byline serve` on a free port, without sample content unless args
+// say otherwise, and returns once it serves. The process is stopped when the test ends.
 func startNode(t *testing.T, args ...string) *node {
 	t.Helper()
 	cmd := exec.Command(bylineBinary(t), append([]string{"serve", "--addr", "127.0.0.1:0", "--sample=false", "--access-log=false"}, args...)...)
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
+	n := &node{cmd: cmd, log: &syncBuffer{}, exited: make(chan struct{})}
+	addr := make(chan string, 1)
+	re := regexp.MustCompile(`url=(http://127\.0\.0\.1:\d+)/`)
+	cmd.Stderr = writerFunc(func(p []byte) (int, error) {
+		n.log.Write(p)
+		if m := re.FindStringSubmatch(n.log.String()); m != nil {
+			select {
+			case addr <- m[1]:
+			default: // sent before
+			}
+		}
+		return len(p), nil
+	})
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() })
-	addr := make(chan string, 1)
-	go func() {
-		re := regexp.MustCompile(`url=(http://127\.0\.0\.1:\d+)/`)
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			if m := re.FindStringSubmatch(sc.Text()); m != nil {
-				addr <- m[1]
-			}
-		}
-	}()
+	go func() { n.exitErr = cmd.Wait(); close(n.exited) }()
+	t.Cleanup(func() { n.stop(t) })
 	select {
-	case a := <-addr:
-		return &node{base: a, cmd: cmd}
-	case <-time.After(20 * time.Second):
-		t.Fatal("the node did not start")
+	case n.base = <-addr:
+		return n
+	case <-n.exited:
+		t.Fatalf("the node exited before serving (%v):\n%s", n.exitErr, n.log.String())
+	case <-time.After(60 * time.Second):
+		t.Fatalf("the node did not start within a minute:\n%s", n.log.String())
 	}
 	return nil
+}
+
+// writerFunc turns a function into an io.Writer.
+type writerFunc func(p []byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
+// stop sends SIGTERM, as systemd does, waits for the process to exit and returns its exit
+// status. A node that has not exited a minute later is killed and the test fails.
+func (n *node) stop(t *testing.T) error {
+	t.Helper()
+	select {
+	case <-n.exited:
+		return n.exitErr
+	default:
+	}
+	n.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-n.exited:
+	case <-time.After(60 * time.Second):
+		n.cmd.Process.Kill()
+		<-n.exited
+		t.Errorf("the node did not stop within a minute of SIGTERM:\n%s", n.log.String())
+	}
+	return n.exitErr
 }
 
 func (n *node) get(t *testing.T, path string) (int, string) {
