@@ -123,9 +123,8 @@ func (s *Server) absolute(p string) string {
 
 // mediaFile serves /media/{hash}/{width}.jpg: a stored variant of a photo, for ever.
 func (s *Server) mediaFile(r *http.Request) (*response, error) {
-	name, ok := strings.CutSuffix(r.PathValue("file"), ".jpg")
-	width, err := strconv.Atoi(name)
-	if !ok || err != nil || width <= 0 || !isHex(r.PathValue("hash")) {
+	width, ok := parseMediaWidth(r.PathValue("file"))
+	if !ok || !isHex(r.PathValue("hash")) {
 		return nil, notFound()
 	}
 	v, err := s.store.FindImageVariant(r.Context(), r.PathValue("hash"), width)
@@ -137,6 +136,20 @@ func (s *Server) mediaFile(r *http.Request) (*response, error) {
 	// The address names the photo's content, so it is its own ETag: no need to hash it.
 	tag := r.PathValue("hash") + "-" + strconv.Itoa(width)
 	return newTaggedResponse(http.StatusOK, v.Mime, "public, max-age=31536000, immutable", v.Data, tag), nil
+}
+
+// maxWidth bounds the width in a photo variant's name before the store is asked for it.
+const maxWidth = 100_000
+
+// parseMediaWidth reads the width from a variant's file name, "{width}.jpg", in the canonical
+// spelling only: 0640.jpg or +640.jpg would be a second address for a file kept for a year.
+// Whether the photo has a variant of that width is the store's to say.
+func parseMediaWidth(name string) (int, bool) {
+	num, ok := strings.CutSuffix(name, ".jpg")
+	if !ok {
+		return 0, false
+	}
+	return parseNumber(num, 1, maxWidth)
 }
 
 func isHex(s string) bool {

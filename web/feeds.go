@@ -5,7 +5,6 @@ import (
 	"encoding/xml"
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -208,11 +207,33 @@ func (s *Server) sitemap(r *http.Request) (*response, error) {
 	return xmlResponse(idx)
 }
 
-// sitemapFile serves /sitemap/{n}.xml, the n-th 50,000 articles.
+// maxSitemapPart bounds the number of a sitemap file before the store is asked how many
+// there are: 50,000 files of 50,000 addresses are more than any newsroom writes.
+const maxSitemapPart = 50_000
+
+// parseSitemapPart reads the number of a sitemap file from its name, "{n}.xml", in the
+// canonical spelling only.
+func parseSitemapPart(name string) (int, bool) {
+	num, ok := strings.CutSuffix(name, ".xml")
+	if !ok {
+		return 0, false
+	}
+	return parseNumber(num, 1, maxSitemapPart)
+}
+
+// sitemapFile serves /sitemap/{n}.xml, the n-th file the sitemap index names. There are
+// such files only when the index exists, and only as many as it names.
 func (s *Server) sitemapFile(r *http.Request) (*response, error) {
-	name, ok := strings.CutSuffix(r.PathValue("file"), ".xml")
-	part, err := strconv.Atoi(name)
-	if !ok || err != nil || part < 1 || strconv.Itoa(part) != name {
+	part, ok := parseSitemapPart(r.PathValue("file"))
+	if !ok {
+		return nil, notFound()
+	}
+	n, err := s.store.CountVisible(r.Context(), s.now())
+	if err != nil {
+		return nil, err
+	}
+	urls := n + 1 // the articles and the front page
+	if urls <= s.sitemapSize || part > (urls+s.sitemapSize-1)/s.sitemapSize {
 		return nil, notFound()
 	}
 	res, err := s.sitemapPart(r, (part-1)*s.sitemapSize, s.sitemapSize)

@@ -142,6 +142,13 @@ func TestStaticAndMedia(t *testing.T) {
 		if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "image/jpeg" || !strings.Contains(res.Header.Get("Cache-Control"), "immutable") {
 			t.Errorf("%s: status %d type %q", src, res.StatusCode, res.Header.Get("Content-Type"))
 		}
+		// One address per file: other spellings of the width, and widths the photo lacks, are 404.
+		dir := src[:strings.LastIndex(src, "/")+1]
+		for _, name := range []string{"0320.jpg", "+320.jpg", "320.0.jpg", "00320.jpg", "321.jpg", "9223372036854775807.jpg", "320.JPG"} {
+			if res := s.get(dir + name); res.StatusCode != http.StatusNotFound {
+				t.Errorf("%s: status %d, want 404", dir+name, res.StatusCode)
+			}
+		}
 		for _, u := range strings.Split(doc.Find("figure img").AttrOr("srcset", ""), ", ") {
 			path, _, _ := strings.Cut(u, " ")
 			if res := s.get(path); res.StatusCode != http.StatusOK {

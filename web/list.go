@@ -13,17 +13,46 @@ import (
 // perPage is how many articles a list page shows.
 const perPage = 20
 
+// maxPage is the highest page number a list may have (20 million articles at 20 a page).
+// Beyond it no offset is computed, so that no number, however large, wraps around into
+// another page.
+const maxPage = 1_000_000
+
 // pageNumber reads {n} of /page/{n}/; page 1 has no number in its address.
 func pageNumber(r *http.Request) (int, error) {
 	v := r.PathValue("n")
 	if v == "" {
 		return 1, nil
 	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < 2 || strconv.Itoa(n) != v {
+	n, ok := parsePage(v)
+	if !ok {
 		return 0, notFound()
 	}
 	return n, nil
+}
+
+// parsePage reads a page number from 2 to maxPage, in its canonical spelling only.
+func parsePage(s string) (int, bool) { return parseNumber(s, 2, maxPage) }
+
+// parseNumber reads a number from lo to hi (both positive) written as a path names it: decimal
+// digits without sign or leading zero. Any other spelling, and any number out of range
+// however long, is refused before it is converted, so that one thing has one address and no
+// arithmetic on the number can overflow.
+func parseNumber(s string, lo, hi int) (int, bool) {
+	if s == "" || len(s) > len(strconv.Itoa(hi)) || s[0] == '0' {
+		return 0, false
+	}
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+		n = n*10 + int(s[i]-'0')
+	}
+	if n < lo || n > hi {
+		return 0, false
+	}
+	return n, true
 }
 
 // listArticles fills a list page's articles and the links to its neighbours; base is the

@@ -59,7 +59,8 @@ func TestFrontPagePagination(t *testing.T) {
 		if got := links(p3, ".pager a"); len(got) != 1 || got[0] != "/page/2/" {
 			t.Errorf("pager on page 3 = %q", got)
 		}
-		for _, path := range []string{"/page/4/", "/page/1/", "/page/0/", "/page/-1/", "/page/02/", "/page/abc/", "/page/99999999999999999999/"} {
+		for _, path := range []string{"/page/4/", "/page/1/", "/page/0/", "/page/-1/", "/page/02/", "/page/abc/", "/page/99999999999999999999/",
+			"/page/461168601842738792/", "/page/9223372036854775807/", "/page/461168601842738793/", "/page/1000001/", "/page/+3/"} {
 			if res := s.get(path); res.StatusCode != http.StatusNotFound {
 				t.Errorf("%s: status %d, want 404", path, res.StatusCode)
 			}
@@ -86,8 +87,11 @@ func TestTagAndAuthorPages(t *testing.T) {
 		if got := links(s.page("/tag/culture/page/2/", http.StatusOK), ".card .card-title a"); len(got) != 3 {
 			t.Errorf("tag page 2 = %q", got)
 		}
-		if res := s.get("/tag/culture/page/3/"); res.StatusCode != http.StatusNotFound {
-			t.Errorf("tag page 3: status %d, want 404", res.StatusCode)
+		for _, path := range []string{"/tag/culture/page/3/", "/tag/culture/page/461168601842738792/", "/tag/culture/page/9223372036854775807/",
+			"/author/gerald-darmanin/page/461168601842738792/", "/author/gerald-darmanin/page/9223372036854775807/"} {
+			if res := s.get(path); res.StatusCode != http.StatusNotFound {
+				t.Errorf("%s: status %d, want 404", path, res.StatusCode)
+			}
 		}
 		author := s.page("/author/gerald-darmanin/", http.StatusOK)
 		if author.Find("h1").Text() != "Gérald Darmanin" || strings.Contains(strings.Join(links(author, ".card .card-title a"), " "), "elsewhere") {
@@ -181,6 +185,12 @@ func TestSitemaps(t *testing.T) {
 			set.URLs[0].News.Name != "Byline" || set.URLs[0].News.Lang != "en" || set.URLs[0].News.Title != "Fresh" {
 			t.Errorf("news sitemap = %+v", set.URLs)
 		}
+		// With one sitemap file there are no parts, and no number makes one.
+		for _, path := range []string{"/sitemap/1.xml", "/sitemap/2.xml", "/sitemap/184467440737097.xml", "/sitemap/9223372036854775807.xml"} {
+			if res := s.get(path); res.StatusCode != http.StatusNotFound {
+				t.Errorf("%s: status %d, want 404", path, res.StatusCode)
+			}
+		}
 		robots := body(t, s.get("/robots.txt"))
 		if !strings.Contains(robots, "Sitemap: "+base+"/sitemap.xml") || !strings.Contains(robots, "sitemap-news.xml") {
 			t.Errorf("robots.txt = %q", robots)
@@ -217,7 +227,8 @@ func TestSitemapIndex(t *testing.T) {
 		if strings.Join(all, " ") != strings.Join(want, " ") {
 			t.Errorf("sitemap files list %q, want %q", all, want)
 		}
-		for _, path := range []string{"/sitemap/3.xml", "/sitemap/0.xml", "/sitemap/x.xml", "/sitemap/01.xml"} {
+		for _, path := range []string{"/sitemap/3.xml", "/sitemap/0.xml", "/sitemap/x.xml", "/sitemap/01.xml",
+			"/sitemap/+2.xml", "/sitemap/184467440737097.xml", "/sitemap/3074457345618258603.xml", "/sitemap/6148914691236517206.xml", "/sitemap/9223372036854775807.xml"} {
 			if res := s.get(path); res.StatusCode != http.StatusNotFound {
 				t.Errorf("%s: status %d, want 404", path, res.StatusCode)
 			}
