@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -53,8 +54,10 @@ func (db *DB) FindArticleBySlug(ctx context.Context, slug string) (*byline.Artic
 	return a, nil
 }
 
-// FindArticles returns the articles the filter selects, newest first.
-func (db *DB) FindArticles(ctx context.Context, f byline.ArticleFilter) ([]*byline.Article, error) {
+// filterWhere returns the WHERE clause (with a leading space, or "") that selects what the
+// filter asks, and its arguments $1, $2…; from, when not nil, starts the list at that
+// position (inclusive).
+func filterWhere(f byline.ArticleFilter, from *position) (string, []any) {
 	var where []string
 	var args []any
 	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
@@ -68,6 +71,10 @@ func (db *DB) FindArticles(ctx context.Context, f byline.ArticleFilter) ([]*byli
 		t := arg(f.Before.PublishedAt.UTC())
 		where = append(where, fmt.Sprintf("(a.published_at < %s OR (a.published_at = %s AND a.id < %s))", t, t, arg(f.Before.ID)))
 	}
+	if from != nil {
+		t := arg(from.at.UTC())
+		where = append(where, fmt.Sprintf("(a.published_at < %s OR (a.published_at = %s AND a.id <= %s))", t, t, arg(from.id)))
+	}
 	if f.Featured {
 		where = append(where, "a.featured = "+arg(true))
 	}
@@ -77,14 +84,30 @@ func (db *DB) FindArticles(ctx context.Context, f byline.ArticleFilter) ([]*byli
 	if f.AuthorSlug != "" {
 		where = append(where, "a.id IN (SELECT aa.article_id FROM article_authors aa JOIN authors au ON au.id = aa.author_id WHERE au.slug = "+arg(f.AuthorSlug)+")")
 	}
+	if len(where) == 0 {
+		return "", args
+	}
+	return " WHERE " + strings.Join(where, " AND "), args
+}
+
+// FindArticles returns the articles the filter selects, newest first.
+func (db *DB) FindArticles(ctx context.Context, f byline.ArticleFilter) ([]*byline.Article, error) {
+	var fromPos *position
+	if f.Limit > 0 && f.Offset >= anchorFrom && !f.VisibleAt.IsZero() && f.Before == nil {
+		// Deep in the archive: start from the nearest remembered position (see anchor.go).
+		from, ok, err := db.anchor(ctx, f, f.Offset)
+		if err != nil || !ok {
+			return nil, err
+		}
+		fromPos, f.Offset = &from, f.Offset%anchorStep
+	}
+	where, args := filterWhere(f, fromPos)
+	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
 	cols := articleColumns
 	if f.Summary {
 		cols = strings.Replace(cols, "a.body, a.body_html, a.teaser_html", "'', '', ''", 1)
 	}
-	q := `SELECT ` + cols + ` FROM articles a LEFT JOIN images i ON i.id = a.image_id`
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
-	}
+	q := `SELECT ` + cols + ` FROM articles a LEFT JOIN images i ON i.id = a.image_id` + where
 	q += " ORDER BY a.published_at DESC, a.id DESC"
 	if f.Limit > 0 {
 		q += " LIMIT " + arg(f.Limit)
@@ -308,9 +331,19 @@ func imageHash(a *byline.Article) string {
 
 // FindArticleLinks returns the slugs and update times of published articles, newest first.
 func (db *DB) FindArticleLinks(ctx context.Context, visibleAt time.Time, offset, limit int) ([]byline.ArticleLink, error) {
-	rows, err := db.query(ctx, `SELECT a.slug, a.updated_at FROM articles a
-		WHERE `+fmt.Sprintf(visible, "$1")+`
-		ORDER BY a.published_at DESC, a.id DESC LIMIT $2 OFFSET $3`, visibleAt.UTC(), limit, offset)
+	f := byline.ArticleFilter{VisibleAt: visibleAt}
+	var fromPos *position
+	if offset >= anchorFrom {
+		from, ok, err := db.anchor(ctx, f, offset)
+		if err != nil || !ok {
+			return nil, err
+		}
+		fromPos, offset = &from, offset%anchorStep
+	}
+	where, args := filterWhere(f, fromPos)
+	args = append(args, limit, offset)
+	rows, err := db.query(ctx, `SELECT a.slug, a.updated_at FROM articles a`+where+`
+		ORDER BY a.published_at DESC, a.id DESC LIMIT $`+strconv.Itoa(len(args)-1)+` OFFSET $`+strconv.Itoa(len(args)), args...)
 	if err != nil {
 		return nil, fmt.Errorf("find article links: %w", err)
 	}

@@ -28,6 +28,7 @@ type DB struct {
 	write    *sql.DB
 	dialect  dialect
 	stmts    stmtCache
+	anchors  anchorCache // positions deep in the archive (see anchor.go)
 	wal      *walWatch   // SQLite only; nil when unavailable
 	listener *pgListener // PostgreSQL only
 	channel  string      // PostgreSQL: the NOTIFY channel of this schema's content changes
