@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"testing"
 	"time"
@@ -12,10 +13,10 @@ import (
 // TestGracefulShutdown: a request in flight when the server is told to stop still gets its
 // whole answer, and Run returns cleanly.
 func TestGracefulShutdown(t *testing.T) {
-	started := make(chan struct{})
+	started, release := make(chan struct{}), make(chan struct{})
 	slow := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		close(started)
-		time.Sleep(300 * time.Millisecond)
+		<-release // until the server is shutting down
 		io.WriteString(w, "finished")
 	})
 	ctx, cancel := context.WithCancel(context.Background())
@@ -38,6 +39,19 @@ func TestGracefulShutdown(t *testing.T) {
 	}()
 	<-started
 	cancel() // as SIGTERM does
+	// Shutdown closes the listener first: once nobody can connect, the server is shutting
+	// down with the request still in flight, and the handler may finish.
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(time.Millisecond) {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			break
+		}
+		c.Close()
+		if time.Now().After(deadline) {
+			t.Fatal("the server still accepts connections 20 seconds after it was told to stop")
+		}
+	}
+	close(release)
 	if got := <-reply; got != "finished" {
 		t.Errorf("in-flight request got %q, want its whole answer", got)
 	}
