@@ -94,7 +94,7 @@ func TestContinuousStream(t *testing.T) {
 		t.Fatal(err)
 	}
 	var loc, title, canonical string
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
 		loc, _ = chromedp.Run(ctx, chromedp.Location())
 		if strings.HasSuffix(loc, "/second-story/") {
 			break
