@@ -1,13 +1,16 @@
 package web_test
 
 import (
+	"bufio"
 	"bytes"
 	"compress/gzip"
 	"context"
 	"errors"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"sync"
@@ -399,4 +402,83 @@ func TestInternalErrors(t *testing.T) {
 	if res.Header.Get("Cache-Control") != "no-store" {
 		t.Errorf("500 page Cache-Control = %q, want no-store", res.Header.Get("Cache-Control"))
 	}
+}
+
+// rawGet sends a request line as written, for paths an HTTP client would escape first.
+func rawGet(t *testing.T, s *site, target string) *http.Response {
+	t.Helper()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(s.srv.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	if _, err := io.WriteString(conn, "GET "+target+" HTTP/1.1\r\nHost: news.test\r\nConnection: close\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { res.Body.Close() })
+	return res
+}
+
+// TestNoOpenRedirect: whatever the path, a redirect leads only to a path on this site; an
+// address that would lead elsewhere is a 404.
+func TestNoOpenRedirect(t *testing.T) {
+	forEachSite(t, func(t *testing.T, s *site) {
+		s.article("Story", time.Hour)
+		paths := []string{"/%2Fevil.example", "/%2fevil.example", "/%5Cevil.example", "/%5cevil.example", "//evil.example",
+			"///evil.example", "/%2F%2Fevil.example", "/%5C%5Cevil.example", "/%2Fevil.example?x=1", "/.%2F%2Fevil.example",
+			"/%09/evil.example", "/tag/%2F%2Fevil.example", "/author/%2Fevil.example", "/%2F/evil.example", "/story"}
+		check := func(path string, res *http.Response) {
+			t.Helper()
+			loc := res.Header.Get("Location")
+			switch {
+			case res.StatusCode == http.StatusNotFound:
+			case res.StatusCode >= 300 && res.StatusCode < 400:
+				to, err := url.Parse(s.srv.URL + "/here/")
+				if err == nil {
+					to, err = to.Parse(loc)
+				}
+				if !byline.SitePath(loc) || err != nil || to.Host != strings.TrimPrefix(s.srv.URL, "http://") {
+					t.Errorf("%s: %d to %q, a redirect off the site", path, res.StatusCode, loc)
+				}
+			default:
+				t.Errorf("%s: status %d, want 404 or a redirect on the site", path, res.StatusCode)
+			}
+		}
+		for _, path := range paths {
+			check(path, s.get(path))
+		}
+		for _, target := range []string{`/\evil.example`, `/\\evil.example`, `//evil.example`, `/%2Fevil.example`} {
+			check(target, rawGet(t, s, target))
+		}
+		if res := s.get("/story?x=1"); res.Header.Get("Location") != "/story/?x=1" {
+			t.Errorf("/story?x=1: Location %q, want /story/?x=1", res.Header.Get("Location"))
+		}
+	})
+}
+
+// TestOneAddressPerPage: a page answers at its plain address only: an encoded slash or
+// another spelling of the same path is not a second page, nor a second cache entry.
+func TestOneAddressPerPage(t *testing.T) {
+	forEachSite(t, func(t *testing.T, s *site) {
+		s.article("Story", time.Hour, func(a *byline.Article) {
+			a.Tags = []*byline.Tag{{Slug: "transport", Name: "Transport"}}
+		})
+		for _, path := range []string{"/%2F", "/%2f", "/tag/transport/%2F", "/story/%2F", "/tag/transport/rss/%2F", "/st%6Fry/",
+			"/%73tory/", "/tag%2Ftransport/", "/tag/transport%2F", "/story%2F", "/%2Fstory/", "/page/%32/"} {
+			res := s.get(path)
+			if res.StatusCode != http.StatusNotFound {
+				doc, _ := goquery.NewDocumentFromReader(res.Body)
+				t.Errorf("%s: status %d (canonical %q), want 404", path, res.StatusCode, doc.Find("link[rel=canonical]").AttrOr("href", ""))
+			}
+		}
+		for _, path := range []string{"/", "/story/", "/tag/transport/"} {
+			if got := s.page(path, http.StatusOK).Find("link[rel=canonical]").AttrOr("href", ""); got != base+path {
+				t.Errorf("%s: canonical %q", path, got)
+			}
+		}
+	})
 }

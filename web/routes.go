@@ -2,6 +2,8 @@ package web
 
 import (
 	"net/http"
+
+	"byline"
 )
 
 // routes lists every route of the site.
@@ -31,20 +33,43 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /healthz", s.healthz)
 
 	// Addresses without their trailing slash lead to the canonical one.
-	mux.HandleFunc("GET /{slug}", addSlash)
-	mux.HandleFunc("GET /tag/{slug}", addSlash)
-	mux.HandleFunc("GET /author/{slug}", addSlash)
-	mux.HandleFunc("GET /rss", addSlash)
+	mux.HandleFunc("GET /{slug}", s.addSlash)
+	mux.HandleFunc("GET /tag/{slug}", s.addSlash)
+	mux.HandleFunc("GET /author/{slug}", s.addSlash)
+	mux.HandleFunc("GET /rss", s.addSlash)
 	// Anything else is a helpful 404 page; other methods than GET and HEAD get 405.
-	mux.Handle("GET /", s.handle(func(r *http.Request) (*response, error) { return nil, notFound() }))
+	mux.Handle("GET /", s.notFoundPage)
 
-	return logRequests(s.log, s.access, secure(mux))
+	return logRequests(s.log, s.access, secure(s.oneAddress(mux)))
 }
 
-func addSlash(w http.ResponseWriter, r *http.Request) {
-	u := *r.URL
-	u.Path += "/"
-	http.Redirect(w, r, u.RequestURI(), http.StatusMovedPermanently)
+// oneAddress gives each page one address: a path spelled otherwise than its plain escaping
+// ("/st%6Fry/" for "/story/") is a 404, and so is one with an encoded slash ("/tag/x/%2F"),
+// which the router would otherwise read as a second page, cached and canonical under an
+// address ending in "//". Real links never need either.
+func (s *Server) oneAddress(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.RawPath != "" {
+			s.notFoundPage.ServeHTTP(w, r)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// addSlash redirects an address without its trailing slash to the canonical one. The
+// Location is built from the path as it was escaped, and must be a path on this site: a
+// decoded "/%2Fevil.example" must never become "//evil.example/", another host to a browser.
+func (s *Server) addSlash(w http.ResponseWriter, r *http.Request) {
+	loc := r.URL.EscapedPath() + "/"
+	if !byline.SitePath(loc) {
+		s.notFoundPage.ServeHTTP(w, r)
+		return
+	}
+	if r.URL.RawQuery != "" {
+		loc += "?" + r.URL.RawQuery
+	}
+	http.Redirect(w, r, loc, http.StatusMovedPermanently)
 }
 
 // healthz answers 200 when the store answers, for load balancers and orchestrators.

@@ -65,6 +65,8 @@ type Server struct {
 	readerOf    func(*http.Request) byline.Reader // who reads; nil: everyone is anonymous
 	handler     http.Handler
 	sitemapSize int
+	// notFoundPage answers the site's 404 page, for addresses no route or part of one names.
+	notFoundPage http.Handler
 }
 
 //go:embed templates static
@@ -98,6 +100,7 @@ func New(cfg Config) (*Server, error) {
 	if cfg.NoPageCache {
 		s.cache = nil
 	}
+	s.notFoundPage = s.handle(func(*http.Request) (*response, error) { return nil, notFound() })
 	s.handler = s.routes()
 	return s, nil
 }
