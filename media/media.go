@@ -12,6 +12,7 @@ import (
 	"image/jpeg"
 	_ "image/png" // decode PNG originals
 	"net/http"
+	"strings"
 
 	"byline"
 
@@ -38,28 +39,76 @@ func Widths(original int) []int {
 	return append(ws, largest)
 }
 
-// Process checks that data is a JPEG, PNG or WebP photo and returns its description and
-// its variants. The image's credit is left for the caller.
-func Process(data []byte) (*byline.Image, []byline.ImageVariant, error) {
+// Limits on the photos Byline takes. They bound the memory a photo needs once decoded
+// (about four bytes a pixel), which the file size alone does not: a PNG of one colour can
+// hold 400 million pixels in 2 MB.
+const (
+	MaxSide   = 20000      // pixels, either way
+	MaxPixels = 50_000_000 // width × height: 50 megapixels, beyond any press camera's output
+	// maxDecoded bounds the bytes a decoded photo takes: 16-bit-per-channel PNGs take
+	// twice as much a pixel, so they may have half as many pixels.
+	maxDecoded = 4 * MaxPixels
+)
+
+// Inspect checks what a photo's header says, without decoding its pixels: that data is a
+// JPEG, PNG or WebP file of at most MaxBytes, MaxSide pixels either way and MaxPixels in
+// all. It returns the image's description (hash, type and size). Process calls it first;
+// it is cheap enough to call on anything a user sends.
+func Inspect(data []byte) (*byline.Image, error) {
 	if len(data) > MaxBytes {
-		return nil, nil, byline.Errorf(byline.EINVALID, "The image is larger than %d MB.", MaxBytes>>20)
+		return nil, byline.Errorf(byline.EINVALID, "The image is larger than %d MB.", MaxBytes>>20)
 	}
 	mime := http.DetectContentType(data)
 	switch mime {
 	case "image/jpeg", "image/png", "image/webp":
 	default:
-		return nil, nil, byline.Errorf(byline.EINVALID, "The image is not a JPEG, PNG or WebP file (it looks like %s).", mime)
+		return nil, byline.Errorf(byline.EINVALID, "The image is not a JPEG, PNG or WebP file.")
+	}
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil {
+		return nil, byline.Errorf(byline.EINVALID, "The image could not be read: its %s header is damaged.", strings.ToUpper(strings.TrimPrefix(mime, "image/")))
+	}
+	w, h := cfg.Width, cfg.Height
+	if w < 1 || h < 1 || w > MaxSide || h > MaxSide {
+		return nil, byline.Errorf(byline.EINVALID, "The image is %d×%d pixels; it must be between 1 and %d pixels each way.", w, h, MaxSide)
+	}
+	pixels := int64(w) * int64(h)
+	if pixels > MaxPixels {
+		return nil, byline.Errorf(byline.EINVALID, "The image is %d×%d pixels (%.1f megapixels); it can have at most %d megapixels. Make it smaller before importing it.",
+			w, h, float64(pixels)/1e6, MaxPixels/1_000_000)
+	}
+	if bpp := bytesPerPixel(cfg.ColorModel); pixels*bpp > maxDecoded {
+		return nil, byline.Errorf(byline.EINVALID, "The image is %d×%d pixels with 16 bits a channel; at that depth it can have at most %d megapixels. Save it with 8 bits a channel, or make it smaller.",
+			w, h, maxDecoded/bpp/1_000_000)
+	}
+	sum := sha256.Sum256(data)
+	return &byline.Image{Hash: hex.EncodeToString(sum[:]), Mime: mime, Width: w, Height: h}, nil
+}
+
+// bytesPerPixel is the memory a decoded pixel takes in the colour model, at most.
+func bytesPerPixel(m color.Model) int64 {
+	switch m {
+	case color.RGBA64Model, color.NRGBA64Model:
+		return 8
+	}
+	return 4
+}
+
+// Process checks that data is a JPEG, PNG or WebP photo (see Inspect) and returns its
+// description and its variants. The image's credit is left for the caller.
+func Process(data []byte) (*byline.Image, []byline.ImageVariant, error) {
+	img, err := Inspect(data)
+	if err != nil {
+		return nil, nil, err
 	}
 	src, _, err := image.Decode(bytes.NewReader(data))
 	if err != nil {
-		return nil, nil, byline.Errorf(byline.EINVALID, "The image could not be read: %v.", err)
+		return nil, nil, byline.Errorf(byline.EINVALID, "The image could not be read: the file is damaged or cut short.")
 	}
 	b := src.Bounds()
-	if b.Dx() < 1 || b.Dy() < 1 || b.Dx() > 20000 || b.Dy() > 20000 {
-		return nil, nil, byline.Errorf(byline.EINVALID, "The image is %d×%d pixels; it must be between 1 and 20000 pixels each way.", b.Dx(), b.Dy())
+	if b.Dx() != img.Width || b.Dy() != img.Height {
+		return nil, nil, byline.Errorf(byline.EINVALID, "The image could not be read: its header and its pixels disagree on its size.")
 	}
-	sum := sha256.Sum256(data)
-	img := &byline.Image{Hash: hex.EncodeToString(sum[:]), Mime: mime, Width: b.Dx(), Height: b.Dy()}
 
 	ws := Widths(b.Dx())
 	variants := make([]byline.ImageVariant, len(ws))

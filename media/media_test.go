@@ -63,3 +63,12 @@ func TestProcessRejects(t *testing.T) {
 		}
 	}
 }
+
+// pngEncode and jpegEncode write a small grey test image.
+func pngEncode(w *bytes.Buffer, width, height int) {
+	png.Encode(w, image.NewGray(image.Rect(0, 0, width, height)))
+}
+
+func jpegEncode(w *bytes.Buffer, width, height int) {
+	jpeg.Encode(w, image.NewGray(image.Rect(0, 0, width, height)), nil)
+}
