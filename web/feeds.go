@@ -69,12 +69,16 @@ type enclosure struct {
 }
 
 // feed renders an RSS 2.0 feed. Public articles carry their full text; members-only
-// articles carry only their standfirst, never their body.
-func (s *Server) feed(r *http.Request, title, link, desc string, f byline.ArticleFilter) (*response, error) {
+// articles carry only their standfirst, never their body. A section's feed (emptyOK false)
+// with nothing visible is a 404, as the section's page is.
+func (s *Server) feed(r *http.Request, title, link, desc string, f byline.ArticleFilter, emptyOK bool) (*response, error) {
 	f.VisibleAt, f.Limit = s.now(), feedSize
 	list, err := s.store.FindArticles(r.Context(), f)
 	if err != nil {
 		return nil, err
+	}
+	if len(list) == 0 && !emptyOK {
+		return nil, notFound()
 	}
 	site, err := s.settings(r.Context())
 	if err != nil {
@@ -137,7 +141,7 @@ func (s *Server) siteFeed(r *http.Request) (*response, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.feed(r, site.Title, "/", site.Description, byline.ArticleFilter{})
+	return s.feed(r, site.Title, "/", site.Description, byline.ArticleFilter{}, true)
 }
 
 // sectionFeed serves /tag/{slug}/rss/ and /author/{slug}/rss/.
@@ -147,7 +151,7 @@ func (s *Server) sectionFeed(kind string) handlerFunc {
 		if err != nil {
 			return nil, err
 		}
-		res, err := s.feed(r, sec.name, sec.path(), sec.description(), sec.filter)
+		res, err := s.feed(r, sec.name, sec.path(), sec.description(), sec.filter, false)
 		if res != nil {
 			res.tag(sec.surrogateKey())
 		}

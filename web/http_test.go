@@ -140,6 +140,15 @@ func TestStaticAndMedia(t *testing.T) {
 		if res.StatusCode != http.StatusOK || !strings.Contains(res.Header.Get("Cache-Control"), "immutable") || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/css") {
 			t.Errorf("%s: status %d, Cache-Control %q", css, res.StatusCode, res.Header.Get("Cache-Control"))
 		}
+		// An old hash serves the current file briefly; anything else in its place is not a hash.
+		if res := s.get("/static/000000000000/style.css"); res.StatusCode != http.StatusOK || strings.Contains(res.Header.Get("Cache-Control"), "immutable") {
+			t.Errorf("old hash: status %d, Cache-Control %q", res.StatusCode, res.Header.Get("Cache-Control"))
+		}
+		for _, path := range []string{"/static/x/style.css", "/static/00000000000G/style.css", "/static/0000000000000/style.css"} {
+			if res := s.get(path); res.StatusCode != http.StatusNotFound {
+				t.Errorf("%s: status %d, want 404", path, res.StatusCode)
+			}
+		}
 		src := doc.Find("figure img").AttrOr("src", "")
 		res = s.get(src)
 		if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "image/jpeg" || !strings.Contains(res.Header.Get("Cache-Control"), "immutable") {

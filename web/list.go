@@ -172,6 +172,11 @@ func (s *Server) sectionPage(kind string) handlerFunc {
 		if err := s.listArticles(r, data, sec.filter, sec.path()); err != nil {
 			return nil, err
 		}
+		if len(data.Latest) == 0 {
+			// Only drafts or scheduled articles: the tag or author is not public yet, and its
+			// name may say what is not (a merger, a source).
+			return nil, notFound()
+		}
 		res, err := s.render(http.StatusOK, "list", data)
 		if err == nil {
 			res.tag(sec.surrogateKey())

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -262,6 +263,52 @@ func TestSettingsShowAtOnce(t *testing.T) {
 		}
 		if got := doc.Find(".dateline time").First().Text(); got != "27 November 2026, 06:00" {
 			t.Errorf("date in New York = %q", got)
+		}
+	})
+}
+
+// TestSectionsNeedAVisibleArticle: a tag or an author whose articles are all drafts or
+// scheduled is not public: its pages and feed are 404 and never name it, until one of its
+// articles is published.
+func TestSectionsNeedAVisibleArticle(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		var mu sync.Mutex
+		clock := now
+		tick := func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
+		s := newSite(t, db, func(c *web.Config) { c.Now = tick })
+		db.Now = tick
+		s.article("Live", time.Hour)
+		s.article("Merger", time.Hour, func(a *byline.Article) {
+			a.Status = byline.StatusDraft
+			a.Tags = []*byline.Tag{{Slug: "acme-buys-globex", Name: "Acme buys Globex"}}
+			a.Authors = []*byline.Author{{Slug: "secret-source-name", Name: "Secret Source Name"}}
+		})
+		s.article("Embargoed", -time.Hour, func(a *byline.Article) {
+			a.Tags = []*byline.Tag{{Slug: "embargoed-topic", Name: "Embargoed Topic"}}
+			a.Authors = []*byline.Author{{Slug: "embargoed-writer", Name: "Embargoed Writer"}}
+		})
+		hidden := map[string]string{"acme-buys-globex": "Acme buys Globex", "secret-source-name": "Secret Source Name",
+			"embargoed-topic": "Embargoed Topic", "embargoed-writer": "Embargoed Writer"}
+		for _, kind := range []string{"tag", "author"} {
+			for slug, name := range hidden {
+				for _, path := range []string{"/" + kind + "/" + slug + "/", "/" + kind + "/" + slug + "/page/2/", "/" + kind + "/" + slug + "/rss/"} {
+					res := s.get(path)
+					if b := body(t, res); res.StatusCode != http.StatusNotFound || strings.Contains(b, name) {
+						t.Errorf("%s: status %d (names %q: %v), want 404", path, res.StatusCode, name, strings.Contains(b, name))
+					}
+				}
+			}
+		}
+		mu.Lock()
+		clock = now.Add(time.Hour + time.Second)
+		mu.Unlock()
+		for _, path := range []string{"/tag/embargoed-topic/", "/author/embargoed-writer/", "/tag/embargoed-topic/rss/", "/author/embargoed-writer/rss/"} {
+			if res := s.get(path); res.StatusCode != http.StatusOK || !strings.Contains(body(t, res), "Embargoed") {
+				t.Errorf("%s: status %d once its article is published, want 200", path, res.StatusCode)
+			}
+		}
+		if res := s.get("/tag/acme-buys-globex/"); res.StatusCode != http.StatusNotFound {
+			t.Errorf("the draft's tag: status %d, want 404", res.StatusCode)
 		}
 	})
 }

@@ -8,6 +8,7 @@ import (
 	"mime"
 	"net/http"
 	"path"
+	"strings"
 )
 
 // assets are the embedded static files, each served under a content-hashed address so that
@@ -77,6 +78,9 @@ func (s *Server) staticFile(r *http.Request) (*response, error) {
 	case f.hash:
 		return f.res, nil
 	default:
+		if len(hash) != len(f.hash) || strings.Trim(hash, "0123456789abcdef") != "" {
+			return nil, notFound() // not a hash: not a second address for the file
+		}
 		return f.open, nil // an old hash: serve the current file, but not for ever
 	}
 }
