@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -37,7 +38,10 @@ Usage:
   byline version                   print the version
 
 Every flag has an environment twin: --base-url is BYLINE_BASE_URL, and so on.
-A flag given on the command line wins over its environment variable.
+A flag given on the command line wins over its environment variable. A secret can
+come from a file instead: BYLINE_DATABASE_URL_FILE=/run/secrets/db (any flag that
+takes text has such a _FILE twin). A _FILE twin that cannot be read, or is empty,
+or is set beside its plain variable, stops every command.
 
 Flags:
 `
@@ -81,16 +85,25 @@ type config struct {
 	logFormat                        string
 }
 
-// flags declares the flags on fs, each defaulting to its BYLINE_* environment twin.
-func flags(fs *flag.FlagSet, c *config) {
+// flags declares the flags on fs, each defaulting to its BYLINE_* environment twin. It
+// returns an error for an environment that cannot be used as it stands (a _FILE twin that
+// cannot be read or is empty, a variable set both ways, a boolean that is not one): a
+// node must not fall back to defaults, such as a fresh SQLite database, when it was told
+// otherwise.
+func flags(fs *flag.FlagSet, c *config) error {
+	var errs []error
 	str := func(p *string, name, def, help string) {
-		fs.StringVar(p, name, envOr(name, def), help+" ("+envName(name)+")")
+		v, err := envOr(name, def)
+		errs = append(errs, err)
+		fs.StringVar(p, name, v, help+" ("+envName(name)+")")
 	}
 	boolean := func(p *bool, name string, def bool, help string) {
 		v := def
 		if s, ok := os.LookupEnv(envName(name)); ok {
 			if b, err := strconv.ParseBool(s); err == nil {
 				v = b
+			} else {
+				errs = append(errs, fmt.Errorf("%s=%s is neither true nor false", envName(name), s))
 			}
 		}
 		fs.BoolVar(p, name, v, help+" ("+envName(name)+")")
@@ -104,6 +117,7 @@ func flags(fs *flag.FlagSet, c *config) {
 	boolean(&c.accessLog, "access-log", true, "log every request")
 	boolean(&c.cache, "page-cache", true, "keep rendered pages in memory (off: render every request)")
 	str(&c.logFormat, "log-format", "text", "log format: text or json")
+	return errors.Join(errs...)
 }
 
 func envName(flag string) string {
@@ -111,18 +125,33 @@ func envName(flag string) string {
 }
 
 // envOr returns the flag's environment twin, or the contents of the file named by its
-// _FILE twin (for secrets such as a database password), or def.
-func envOr(flag, def string) string {
-	if v, ok := os.LookupEnv(envName(flag)); ok {
-		return v
+// _FILE twin (for secrets such as a database password), or def. A _FILE twin that cannot
+// be read or holds nothing, or one set beside the plain variable, is an error.
+func envOr(flag, def string) (string, error) {
+	name := envName(flag)
+	v, isSet := os.LookupEnv(name)
+	path, fileSet := os.LookupEnv(name + "_FILE")
+	switch {
+	case isSet && fileSet:
+		return def, fmt.Errorf("both %s and %s_FILE are set: unset one of them", name, name)
+	case isSet:
+		return v, nil
+	case !fileSet:
+		return def, nil
 	}
-	if path, ok := os.LookupEnv(envName(flag) + "_FILE"); ok {
-		if b, err := os.ReadFile(path); err == nil {
-			return strings.TrimSpace(string(b))
+	b, err := os.ReadFile(path)
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
 		}
-		fmt.Fprintf(os.Stderr, "byline: cannot read %s_FILE=%s\n", envName(flag), path)
+		return def, fmt.Errorf("cannot read %s_FILE=%s: %v", name, path, err)
 	}
-	return def
+	v = strings.TrimSpace(string(b))
+	if v == "" {
+		return def, fmt.Errorf("%s_FILE=%s names an empty file", name, path)
+	}
+	return v, nil
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -137,7 +166,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fs.PrintDefaults()
 	}
 	var c config
-	flags(fs, &c)
+	if err := flags(fs, &c); err != nil && cmd != "help" {
+		// Before anything else: no command opens a database with a configuration it was not given.
+		return err
+	}
 	switch cmd {
 	case "version":
 		fmt.Fprintln(stdout, "byline", byline.Version)

@@ -62,7 +62,9 @@ func TestEnvironmentTwins(t *testing.T) {
 	t.Setenv("BYLINE_SAMPLE", "false")
 	fs := flag.NewFlagSet("t", flag.ContinueOnError)
 	var c config
-	flags(fs, &c)
+	if err := flags(fs, &c); err != nil {
+		t.Fatal(err)
+	}
 	if err := fs.Parse([]string{"--addr", "127.0.0.1:7777"}); err != nil {
 		t.Fatal(err)
 	}

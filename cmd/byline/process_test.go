@@ -288,3 +288,96 @@ func testPhoto(t *testing.T) func(i int) []byte {
 		return buf.Bytes()
 	}
 }
+
+// bylineIn runs the byline binary in the folder dir with only the given BYLINE_* variables
+// in its environment, and returns its exit code and what it wrote. A process still running
+// after a minute (a server that should have refused to start) is killed, and the test fails.
+func bylineIn(t *testing.T, dir string, env []string, args ...string) (int, string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bylineBinary(t), args...)
+	cmd.Dir = dir
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "BYLINE_") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	cmd.Env = append(cmd.Env, env...)
+	out := &syncBuffer{}
+	served := false
+	cmd.Stdout = writerFunc(func(p []byte) (int, error) {
+		out.Write(p)
+		if strings.Contains(out.String(), "msg=serving") {
+			served = true // a server that should have refused: stop it now
+			cancel()
+		}
+		return len(p), nil
+	})
+	cmd.Stderr = cmd.Stdout
+	err := cmd.Run()
+	if served {
+		t.Errorf("byline %s served:\n%s", strings.Join(args, " "), out)
+		return -1, out.String()
+	}
+	if ctx.Err() != nil {
+		t.Fatalf("byline %s was still running after a minute:\n%s", strings.Join(args, " "), out)
+	}
+	if err != nil && cmd.ProcessState == nil {
+		t.Fatalf("byline %s: %v", strings.Join(args, " "), err)
+	}
+	return cmd.ProcessState.ExitCode(), out.String()
+}
+
+// TestBadEnvironmentRefused shows that a secret's _FILE twin that cannot be used stops
+// every command before it opens a database: a node told to use PostgreSQL must not quietly
+// serve a fresh SQLite newsroom instead. A variable set both ways is refused as ambiguous,
+// and so is a boolean that is neither true nor false.
+func TestBadEnvironmentRefused(t *testing.T) {
+	secrets := t.TempDir()
+	empty := filepath.Join(secrets, "empty")
+	blank := filepath.Join(secrets, "blank")
+	good := filepath.Join(secrets, "url")
+	os.WriteFile(empty, nil, 0o600)
+	os.WriteFile(blank, []byte(" \n"), 0o600)
+	os.WriteFile(good, []byte("postgres://u:p@127.0.0.1:1/news\n"), 0o600)
+	commands := [][]string{{"serve", "--addr", "127.0.0.1:0"}, {}, {"migrate"}, {"settings"},
+		{"settings", "set", "title", "Elsewhere"}, {"import", "markdown", "posts"}, {"backup", "backup.db"},
+		{"copy", "--from", "a", "--to", "b"}, {"version"}}
+	cases := []struct {
+		name string
+		env  []string
+		want []string // in the message
+	}{
+		{"missing file", []string{"BYLINE_DATABASE_URL_FILE=" + filepath.Join(secrets, "nope")},
+			[]string{"BYLINE_DATABASE_URL_FILE", filepath.Join(secrets, "nope")}},
+		{"a folder", []string{"BYLINE_DATABASE_URL_FILE=" + secrets}, []string{"BYLINE_DATABASE_URL_FILE", secrets}},
+		{"empty file", []string{"BYLINE_DATABASE_URL_FILE=" + empty}, []string{"BYLINE_DATABASE_URL_FILE", empty, "empty"}},
+		{"blank file", []string{"BYLINE_DATABASE_URL_FILE=" + blank}, []string{"BYLINE_DATABASE_URL_FILE", blank, "empty"}},
+		{"another flag's file", []string{"BYLINE_BASE_URL_FILE=" + filepath.Join(secrets, "nope")},
+			[]string{"BYLINE_BASE_URL_FILE", filepath.Join(secrets, "nope")}},
+		{"a boolean that is not one", []string{"BYLINE_SAMPLE=nope"}, []string{"BYLINE_SAMPLE", "nope"}},
+		{"both set", []string{"BYLINE_DATABASE_URL=postgres://u:p@127.0.0.1:1/other", "BYLINE_DATABASE_URL_FILE=" + good},
+			[]string{"BYLINE_DATABASE_URL ", "BYLINE_DATABASE_URL_FILE"}},
+	}
+	for _, c := range cases {
+		t.Run(strings.ReplaceAll(c.name, " ", "_"), func(t *testing.T) {
+			for _, args := range commands {
+				dir := t.TempDir()
+				code, out := bylineIn(t, dir, c.env, args...)
+				name := "byline " + strings.Join(args, " ")
+				if code == 0 {
+					t.Errorf("%s: exit code 0, want a refusal:\n%s", name, out)
+				}
+				for _, w := range c.want {
+					if !strings.Contains(out, w) {
+						t.Errorf("%s: the message lacks %q:\n%s", name, w, out)
+					}
+				}
+				if left, _ := os.ReadDir(dir); len(left) > 0 {
+					t.Errorf("%s left %s behind in its folder (byline-data is a SQLite newsroom)", name, left[0].Name())
+				}
+			}
+		})
+	}
+}
