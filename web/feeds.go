@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"encoding/xml"
 	"fmt"
+	"html"
 	"net/http"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"byline"
 	"byline/markdown"
@@ -25,7 +27,7 @@ type rss struct {
 }
 
 type rssChannel struct {
-	Title         string    `xml:"title"`
+	Title         plainText `xml:"title"`
 	Link          string    `xml:"link"`
 	Self          atomLink  `xml:"atom:link"`
 	Description   string    `xml:"description"`
@@ -42,21 +44,48 @@ type atomLink struct {
 }
 
 type rssItem struct {
-	Title       string     `xml:"title"`
-	Link        string     `xml:"link"`
-	GUID        rssGUID    `xml:"guid"`
-	PubDate     string     `xml:"pubDate"`
-	Creators    []string   `xml:"dc:creator"`
-	Categories  []string   `xml:"category"`
-	Description string     `xml:"description"`
-	Content     *cdata     `xml:"content:encoded"`
-	Enclosure   *enclosure `xml:"enclosure"`
+	Title       plainText   `xml:"title"`
+	Link        string      `xml:"link"`
+	GUID        rssGUID     `xml:"guid"`
+	PubDate     string      `xml:"pubDate"`
+	Creators    []plainText `xml:"dc:creator"`
+	Categories  []plainText `xml:"category"`
+	Description string      `xml:"description"`
+	Content     *cdata      `xml:"content:encoded"`
+	Enclosure   *enclosure  `xml:"enclosure"`
 }
 
 type rssGUID struct {
 	IsPermaLink bool   `xml:"isPermaLink,attr"`
 	Value       string `xml:",chardata"`
 }
+
+// plainText is text in an RSS element that holds plain text (a title, a name). RSS never
+// said whether such elements may hold HTML, and readers differ; the RSS Best Practices
+// Profile asks for & and < (and >) as hexadecimal character references, which the most
+// readers show as the characters.
+type plainText struct {
+	XML string `xml:",innerxml"`
+}
+
+// plainTextEscaper writes text as the RSS Best Practices Profile asks for plain text.
+var plainTextEscaper = strings.NewReplacer("&", "&#x26;", "<", "&#x3C;", ">", "&#x3E;", "\r", "&#xD;")
+
+// text makes plain text for an RSS element. Characters XML forbids (the store refuses them)
+// become U+FFFD, so that the feed stays XML whatever reaches it.
+func text(s string) plainText {
+	return plainText{XML: plainTextEscaper.Replace(strings.Map(func(r rune) rune {
+		if r == 0x09 || r == 0x0A || r == 0x0D || r >= 0x20 && r <= 0xD7FF || r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF {
+			return r
+		}
+		return utf8.RuneError
+	}, s))}
+}
+
+// htmlText makes plain text into the HTML an RSS description holds: readers render a
+// description as HTML, so a standfirst's "<img onerror=...>" must arrive as text, not markup.
+// The XML encoder then escapes it once more, as the RSS specification's examples do.
+func htmlText(s string) string { return html.EscapeString(s) }
 
 type cdata struct {
 	Value string `xml:",cdata"`
@@ -84,7 +113,7 @@ func (s *Server) feed(r *http.Request, title, link, desc string, f byline.Articl
 	if err != nil {
 		return nil, err
 	}
-	ch := rssChannel{Title: title, Link: s.baseURL + link, Description: desc, Language: site.Locale,
+	ch := rssChannel{Title: text(title), Link: s.baseURL + link, Description: htmlText(desc), Language: site.Locale,
 		Self:      atomLink{Href: s.baseURL + r.URL.Path, Rel: "self", Type: "application/rss+xml"},
 		Generator: "Byline " + byline.Version}
 	var last time.Time
@@ -97,15 +126,15 @@ func (s *Server) feed(r *http.Request, title, link, desc string, f byline.Articl
 		ch.LastBuildDate = last.UTC().Format(time.RFC1123Z)
 	}
 	for _, a := range list {
-		it := rssItem{Title: markdown.Smarten(a.Title), Link: s.articleURL(a),
+		it := rssItem{Title: text(markdown.Smarten(a.Title)), Link: s.articleURL(a),
 			GUID:        rssGUID{IsPermaLink: true, Value: s.articleURL(a)},
 			PubDate:     a.PublishedAt.UTC().Format(time.RFC1123Z),
-			Description: markdown.Smarten(a.Standfirst)}
+			Description: htmlText(markdown.Smarten(a.Standfirst))}
 		for _, au := range a.Authors {
-			it.Creators = append(it.Creators, au.Name)
+			it.Creators = append(it.Creators, text(au.Name))
 		}
 		for _, t := range a.Tags {
-			it.Categories = append(it.Categories, t.Name)
+			it.Categories = append(it.Categories, text(t.Name))
 		}
 		if anonymous := (byline.Reader{}); anonymous.CanRead(a.Visibility) {
 			it.Content = &cdata{Value: strings.ReplaceAll(a.BodyHTML, "]]>", "]]&gt;")}

@@ -312,3 +312,61 @@ func TestSectionsNeedAVisibleArticle(t *testing.T) {
 		}
 	})
 }
+
+// TestFeedTextIsText: what newsrooms write as plain text (titles, standfirsts, names, the
+// site's description) reaches feed readers as text: a description, which readers render as
+// HTML, carries it HTML-escaped, so markup in a standfirst never runs; plain-text elements
+// encode & and < as the RSS Best Practices Profile asks, and read back as written.
+func TestFeedTextIsText(t *testing.T) {
+	forEachSite(t, func(t *testing.T, s *site) {
+		const standfirst, title = `<img src=x onerror=alert(1)> & more`, `<b>Bold</b> & Q&A`
+		const author, tag = `<script>alert(2)</script> Smith`, `<i>Tag</i> & co`
+		s.article("Story", time.Hour, func(a *byline.Article) {
+			a.Title, a.Standfirst = title, standfirst
+			a.Authors = []*byline.Author{{Slug: "smith", Name: author}}
+			a.Tags = []*byline.Tag{{Slug: "tag", Name: tag}}
+		})
+		set := byline.DefaultSettings()
+		set.Description = `<img src=y onerror=alert(3)> News & views`
+		if err := s.db.SaveSettings(context.Background(), set); err != nil {
+			t.Fatal(err)
+		}
+		asText := func(what, html, want string) {
+			t.Helper()
+			doc, err := goquery.NewDocumentFromReader(strings.NewReader(html))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := doc.Find("img, script, b, i").Length(); n > 0 || !strings.Contains(html, "&lt;") || doc.Text() != want {
+				t.Errorf("%s = %q: %d elements when read as HTML, text %q, want the text %q", what, html, n, doc.Text(), want)
+			}
+		}
+		for _, path := range []string{"/rss/", "/tag/tag/rss/", "/author/smith/rss/"} {
+			raw := body(t, s.get(path))
+			f, err := gofeed.NewParser().ParseString(raw)
+			if err != nil {
+				t.Fatalf("%s: %v", path, err)
+			}
+			if len(f.Items) != 1 {
+				t.Fatalf("%s: %d items", path, len(f.Items))
+			}
+			it := f.Items[0]
+			asText(path+" item description", it.Description, standfirst)
+			// gofeed reads "<...>" in an author as an e-mail address: ask for dc:creator itself.
+			if it.DublinCoreExt == nil || strings.Join(it.DublinCoreExt.Creator, "|") != author || it.Title != title ||
+				len(it.Categories) != 1 || it.Categories[0] != tag {
+				t.Errorf("%s: title %q, dc:creator %+v, categories %q; want them as written", path, it.Title, it.DublinCoreExt, it.Categories)
+			}
+			if !strings.Contains(raw, "<title>&#x3C;b&#x3E;Bold&#x3C;/b&#x3E; &#x26; Q&#x26;A</title>") {
+				t.Errorf("%s: the title's & and < are not hexadecimal character references", path)
+			}
+		}
+		site, _ := gofeed.NewParser().ParseString(body(t, s.get("/rss/")))
+		asText("site description", site.Description, set.Description)
+		section, _ := gofeed.NewParser().ParseString(body(t, s.get("/tag/tag/rss/")))
+		asText("tag feed description", section.Description, "Articles filed under "+tag+".")
+		if section.Title != tag {
+			t.Errorf("tag feed title = %q, want %q", section.Title, tag)
+		}
+	})
+}
