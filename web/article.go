@@ -48,23 +48,25 @@ func (s *Server) articlePage(r *http.Request) (*response, error) {
 	if err != nil {
 		return nil, err
 	}
-	res.tag(surrogateKeys(a))
+	res.tag(surrogateKeys(a)...)
 	return res, nil
 }
 
 // articleURL is an article's canonical address.
 func (s *Server) articleURL(a *byline.Article) string { return s.baseURL + "/" + a.Slug + "/" }
 
-// surrogateKeys name what a page shows, so that a CDN in front can purge by key.
-func surrogateKeys(a *byline.Article) string {
-	keys := []string{"article-" + strconv.FormatInt(a.ID, 10)}
+// surrogateKeys name what a page shows, so that a CDN in front can purge by key; the
+// article's own comes first.
+func surrogateKeys(a *byline.Article) []string {
+	keys := make([]string, 0, 1+len(a.Authors)+len(a.Tags))
+	keys = append(keys, "article-"+strconv.FormatInt(a.ID, 10))
 	for _, au := range a.Authors {
 		keys = append(keys, "author-"+strconv.FormatInt(au.ID, 10))
 	}
 	for _, t := range a.Tags {
 		keys = append(keys, "tag-"+strconv.FormatInt(t.ID, 10))
 	}
-	return strings.Join(keys, " ")
+	return keys
 }
 
 // ldThing is one node of schema.org JSON-LD.

@@ -6,6 +6,7 @@ import (
 	"compress/gzip"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -490,4 +491,37 @@ func TestOneAddressPerPage(t *testing.T) {
 			}
 		}
 	})
+}
+
+// manyTagsStore returns articles with far more tags than the domain allows, as a store with
+// old or hand-edited rows might.
+type manyTagsStore struct{ *store.DB }
+
+func (m manyTagsStore) FindArticleBySlug(ctx context.Context, slug string) (*byline.Article, error) {
+	a, err := m.DB.FindArticleBySlug(ctx, slug)
+	if err == nil {
+		for i := range 20000 {
+			a.Tags = append(a.Tags, &byline.Tag{ID: int64(1000000 + i), Slug: fmt.Sprintf("t%d", i), Name: fmt.Sprintf("T%d", i)})
+		}
+	}
+	return a, err
+}
+
+// TestSurrogateKeysBounded: however many authors and tags an article has, its purge keys
+// stay within what proxies and CDNs accept, and always name the article itself.
+func TestSurrogateKeysBounded(t *testing.T) {
+	db := storetest.MustOpen(t, "sqlite")
+	s := newSite(t, db, func(c *web.Config) { c.Store = manyTagsStore{db} })
+	a := s.article("Story", time.Hour)
+	res := s.get("/story/")
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("status %d", res.StatusCode)
+	}
+	for _, h := range []string{"Surrogate-Key", "Cache-Tag"} {
+		v := res.Header.Get(h)
+		first, _, _ := strings.Cut(strings.ReplaceAll(v, ",", " "), " ")
+		if len(v) > 2048 || first != fmt.Sprintf("article-%d", a.ID) {
+			t.Errorf("%s: %d bytes starting %q, want at most 2 KB starting with the article's key", h, len(v), first)
+		}
+	}
 }

@@ -70,11 +70,32 @@ func (res *response) brotlied() []byte {
 	return res.br
 }
 
-// tag names what the response shows, by space-separated keys, for a CDN's purge by key:
-// Fastly reads Surrogate-Key, Cloudflare Cache-Tag.
-func (res *response) tag(keys string) {
-	res.surrogate = []string{keys}
-	res.cacheTag = []string{strings.ReplaceAll(keys, " ", ",")}
+// tag names what the response shows, by keys, for a CDN's purge by key: Fastly reads
+// Surrogate-Key (space-separated), Cloudflare Cache-Tag (comma-separated). The first key is
+// the page's own; boundKeys keeps the headers within what proxies accept.
+func (res *response) tag(keys ...string) {
+	keys = boundKeys(keys)
+	res.surrogate = []string{strings.Join(keys, " ")}
+	res.cacheTag = []string{strings.Join(keys, ",")}
+}
+
+// maxKeyBytes bounds each purge-key header. Proxies refuse responses whose headers outgrow
+// their buffer (nginx's proxy_buffer_size is 4 or 8 KB by default) and CDNs cap the header
+// (16 KB at Fastly and Cloudflare); an article within the domain's limits on authors and
+// tags needs well under 1 KB.
+const maxKeyBytes = 2048
+
+// boundKeys returns the first key and as many of the following ones, in order and whole,
+// as fit in maxKeyBytes with their separators. A page whose keys are cut stays purgeable by
+// its own key, and expires with its s-maxage.
+func boundKeys(keys []string) []string {
+	n := 0
+	for i, k := range keys {
+		if n += len(k) + min(i, 1); n > maxKeyBytes && i > 0 {
+			return keys[:i]
+		}
+	}
+	return keys
 }
 
 func compressible(contentType string) bool {
