@@ -115,12 +115,16 @@ func (s *Server) newsArticleLD(a *byline.Article, data *pageData) newsArticle {
 	return ld
 }
 
-// absolute makes a site path absolute; URLs stay as they are.
+// absolute makes a site path absolute; http(s) URLs stay as they are, and anything else
+// ("//evil.example/" is another host, not a path) is no address at all.
 func (s *Server) absolute(p string) string {
-	if strings.HasPrefix(p, "/") {
+	switch {
+	case byline.SitePath(p):
 		return s.baseURL + p
+	case linkable(p):
+		return p
 	}
-	return p
+	return ""
 }
 
 // mediaFile serves /media/{hash}/{width}.jpg: a stored variant of a photo, for ever.

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -8,6 +9,9 @@ import (
 	"time"
 
 	"byline"
+	"byline/store"
+	"byline/store/storetest"
+	"byline/web"
 
 	"github.com/PuerkitoBio/goquery"
 )
@@ -185,6 +189,38 @@ func TestUnpublishedArticles(t *testing.T) {
 			if strings.Contains(b, "/draft/") || strings.Contains(b, "/scheduled/") {
 				t.Errorf("%s links to an unpublished article", path)
 			}
+		}
+	})
+}
+
+// hostileSettings returns settings saved before the domain checked them: links and a logo
+// that lead to another host.
+type hostileSettings struct{ *store.DB }
+
+func (h hostileSettings) FindSettings(ctx context.Context) (byline.Settings, error) {
+	set, err := h.DB.FindSettings(ctx)
+	set.Logo = "//evil.example/logo.png"
+	set.Navigation = []byline.NavLink{{Label: "Evil", URL: "//evil.example/"}, {Label: "Back", URL: `/\evil.example/`},
+		{Label: "Script", URL: "javascript:alert(1)"}, {Label: "Politics", URL: "/tag/politics/"}, {Label: "Elsewhere", URL: "https://example.org/"}}
+	return set, err
+}
+
+// TestOnlySitePathsAreSitePaths: an address starting with // or /\ names another host, not a
+// path on this site: navigation leaves it out, and the logo falls back to the site's own.
+func TestOnlySitePathsAreSitePaths(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		s := newSite(t, db, func(c *web.Config) { c.Store = hostileSettings{db} })
+		s.article("Story", time.Hour)
+		doc := s.page("/story/", http.StatusOK)
+		if got := strings.Join(links(doc, ".masthead nav a"), " "); got != "/tag/politics/ https://example.org/" {
+			t.Errorf("navigation = %q, want only the links that lead to this site or an http(s) address", got)
+		}
+		if src := doc.Find(".masthead .brand img").AttrOr("src", ""); !strings.HasPrefix(src, "/static/") {
+			t.Errorf("logo src = %q, want the site's own", src)
+		}
+		raw := doc.Find(`script[type="application/ld+json"]`).Text()
+		if strings.Contains(raw, "evil.example") || !strings.Contains(raw, `"logo":{"@type":"ImageObject","url":"`+base+`/static/`) {
+			t.Errorf("JSON-LD publisher logo: %s", raw)
 		}
 	})
 }

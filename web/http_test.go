@@ -525,3 +525,26 @@ func TestSurrogateKeysBounded(t *testing.T) {
 		}
 	}
 }
+
+// TestAcceptEncoding: the body is compressed as the reader's Accept-Encoding asks, by the
+// rules of RFC 9110: q=0 refuses a coding however it is written, * stands for the codings
+// not named, names and parameters are case-insensitive, and the higher weight wins.
+func TestAcceptEncoding(t *testing.T) {
+	db := storetest.MustOpen(t, "sqlite")
+	s := newSite(t, db)
+	s.article("Story", time.Hour)
+	for header, want := range map[string]string{
+		"": "", "identity": "", "gzip": "gzip", "br": "br", "gzip, deflate, br": "br", "deflate": "",
+		"br;q=0": "", "br; q=0": "", "br ; q=0": "", "br;q=0.0": "", "br;q=0.000": "", "br;Q=0": "", "BR;q=0": "",
+		"br;level=1;q=0": "", "br;q=0, gzip": "gzip", "gzip;q=0, br": "br", "br;q=0, gzip;q=0": "",
+		"*": "br", "*;q=0": "", "br;q=0, *": "gzip", "gzip;q=0, *": "br", "*, br;q=0, gzip;q=0": "",
+		"GZIP": "gzip", "Br": "br", "gzip;q=1.0, br;q=0.5": "gzip", "gzip;q=0.5, br;q=0.5": "br", "gzip;q=0.001": "gzip",
+		"br;q=abc": "", "br;q=1.5": "", "br;q=-1": "", "identity, br;q=0.5": "", "identity;q=0.5, br": "br", "identity, br": "br", "identity;q=0, gzip": "gzip", "x-gzip": "gzip",
+		"br;q=0.5, gzip;q=0.8, *;q=0.9": "gzip",
+	} {
+		res := s.get("/story/", "Accept-Encoding", header)
+		if got := res.Header.Get("Content-Encoding"); got != want {
+			t.Errorf("Accept-Encoding %q: Content-Encoding %q, want %q", header, got, want)
+		}
+	}
+}

@@ -3,11 +3,9 @@ package web
 import (
 	"context"
 	"crypto/rand"
-	"encoding/hex"
+	"encoding/base64"
 	"log/slog"
 	"net/http"
-	"strconv"
-	"sync/atomic"
 	"time"
 )
 
@@ -103,17 +101,11 @@ func recoverPanic(log *slog.Logger, id string, r *http.Request, w http.ResponseW
 	}
 }
 
-// requestIDs are a random prefix chosen at start and a counter: unique across nodes and
-// restarts, and cheap.
-var (
-	requestPrefix = func() string {
-		var b [4]byte
-		rand.Read(b[:])
-		return hex.EncodeToString(b[:])
-	}()
-	requestCount atomic.Uint64
-)
-
+// requestID returns a random id for a request, to find its lines in the log: 128 bits, so
+// unique across nodes and restarts, and telling nothing of how many requests the site serves
+// (a counter would). It costs about 0.1 µs (BenchmarkRequestID).
 func requestID() string {
-	return requestPrefix + "-" + strconv.FormatUint(requestCount.Add(1), 36)
+	var b [16]byte
+	rand.Read(b[:])
+	return base64.RawURLEncoding.EncodeToString(b[:])
 }

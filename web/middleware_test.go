@@ -32,3 +32,37 @@ func TestPanicsBecome500(t *testing.T) {
 		}()
 	}
 }
+
+// TestRequestIDsRevealNothing: request ids are random, so that they do not tell how many
+// requests the site serves: no two of a hundred consecutive ids share more than a few
+// leading characters, as a prefix and a counter would.
+func TestRequestIDsRevealNothing(t *testing.T) {
+	h := logRequests(slog.New(slog.DiscardHandler), false, http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	var ids []string
+	for range 100 {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/", nil))
+		ids = append(ids, w.Header().Get("X-Request-Id"))
+	}
+	for i, a := range ids {
+		if len(a) < 22 {
+			t.Fatalf("request id %q: %d characters, want at least 22 (128 random bits)", a, len(a))
+		}
+		for _, b := range ids[i+1:] {
+			n := 0
+			for n < len(a) && n < len(b) && a[n] == b[n] {
+				n++
+			}
+			if n > 6 {
+				t.Fatalf("request ids %q and %q share %d leading characters: they reveal a sequence", a, b, n)
+			}
+		}
+	}
+}
+
+// BenchmarkRequestID measures the cost of a random request id, paid by every request.
+func BenchmarkRequestID(b *testing.B) {
+	for b.Loop() {
+		requestID()
+	}
+}

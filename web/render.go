@@ -68,8 +68,33 @@ func (s *Server) settings(ctx context.Context) (byline.Settings, error) {
 	if err != nil {
 		return site, err
 	}
+	site = safeSettings(site)
 	s.siteCache.Store(&settingsAt{revision: rev, site: site})
 	return site, nil
+}
+
+// safeSettings keeps of the stored settings only the links pages may carry: a path on this
+// site or an http(s) address. Settings saved before the domain checked them may hold
+// "//evil.example/", which a browser reads as another host; such a logo gives way to the
+// site's own, such a navigation link is left out.
+func safeSettings(site byline.Settings) byline.Settings {
+	if !linkable(site.Logo) {
+		site.Logo = byline.DefaultSettings().Logo
+	}
+	nav := make([]byline.NavLink, 0, len(site.Navigation))
+	for _, l := range site.Navigation {
+		if linkable(l.URL) {
+			nav = append(nav, l)
+		}
+	}
+	site.Navigation = nav
+	return site
+}
+
+// linkable reports whether u may be a link's address: a path on this site or an http(s) URL.
+func linkable(u string) bool {
+	return byline.SitePath(u) || (strings.HasPrefix(u, "https://") || strings.HasPrefix(u, "http://")) &&
+		!strings.ContainsAny(u, "\x00\r\n\t")
 }
 
 // basePage fills what every page shares.

@@ -111,14 +111,14 @@ func (res *response) write(w http.ResponseWriter, r *http.Request) {
 	body, etag := res.body, res.etag
 	if res.compress {
 		h["Vary"] = append(h["Vary"], "Accept-Encoding")
-		switch enc := r.Header.Get("Accept-Encoding"); {
-		case accepts(enc, "br"):
+		switch encoding(r.Header.Get("Accept-Encoding")) {
+		case "br":
 			etag = res.etag[:len(res.etag)-1] + `-br"`
 			h.Set("Content-Encoding", "br")
 			if !match(r.Header.Get("If-None-Match"), etag) {
 				body = res.brotlied()
 			}
-		case accepts(enc, "gzip"):
+		case "gzip":
 			etag = res.etag[:len(res.etag)-1] + `-gz"`
 			h.Set("Content-Encoding", "gzip")
 			if !match(r.Header.Get("If-None-Match"), etag) {
@@ -149,20 +149,70 @@ func (res *response) write(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// accepts reports whether an Accept-Encoding header accepts the coding (q=0 refuses it).
-func accepts(header, coding string) bool {
-	for part := range strings.SplitSeq(header, ",") {
-		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		if !strings.EqualFold(strings.TrimSpace(name), coding) {
-			continue
-		}
-		if q, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
-			v, err := strconv.ParseFloat(q, 64)
-			return err == nil && v > 0
-		}
-		return true
+// encoding returns the coding to send a compressible body in, "br", "gzip" or "" (as it
+// is), as an Accept-Encoding header asks (RFC 9110, section 12.5.3): the coding of highest
+// weight, brotli on a tie; q=0 refuses a coding, * stands for those not named, and identity
+// wins when it weighs more than either.
+func encoding(header string) string {
+	if header == "" {
+		return ""
 	}
-	return false
+	br, gz, id, star := -1, -1, -1, -1 // weights in thousandths; -1: not named
+	for part := range strings.SplitSeq(header, ",") {
+		name, params, _ := strings.Cut(part, ";")
+		q := 1000
+		for p := range strings.SplitSeq(params, ";") {
+			if k, v, _ := strings.Cut(p, "="); strings.EqualFold(strings.TrimSpace(k), "q") {
+				q = qvalue(strings.TrimSpace(v))
+			}
+		}
+		switch name = strings.TrimSpace(name); {
+		case strings.EqualFold(name, "br"):
+			br = q
+		case strings.EqualFold(name, "gzip"), strings.EqualFold(name, "x-gzip"):
+			gz = q
+		case strings.EqualFold(name, "identity"):
+			id = q
+		case name == "*":
+			star = q
+		}
+	}
+	if br < 0 {
+		br = star
+	}
+	if gz < 0 {
+		gz = star
+	}
+	if id < 0 {
+		id = 1 // acceptable unless refused, but the least preferred
+	}
+	switch {
+	case br > 0 && br >= gz && br >= id:
+		return "br"
+	case gz > 0 && gz >= id:
+		return "gzip"
+	}
+	return ""
+}
+
+// qvalue reads a weight (RFC 9110, section 12.4.2: "0" to "1" with at most three decimals)
+// in thousandths; anything else weighs 0, refusing the coding rather than guessing.
+func qvalue(s string) int {
+	whole, frac, _ := strings.Cut(s, ".")
+	if (whole != "0" && whole != "1") || len(frac) > 3 {
+		return 0
+	}
+	q := int(whole[0]-'0') * 1000
+	for i, scale := 0, 100; i < len(frac); i, scale = i+1, scale/10 {
+		if frac[i] < '0' || frac[i] > '9' {
+			return 0
+		}
+		q += int(frac[i]-'0') * scale
+	}
+	if q > 1000 {
+		return 0
+	}
+	return q
 }
 
 // match reports whether an If-None-Match header names the ETag (weak comparison, as RFC 9110

@@ -31,3 +31,29 @@ func TestBoundKeys(t *testing.T) {
 		t.Errorf("three keys: kept %q", got)
 	}
 }
+
+// FuzzEncoding: whatever a client sends as Accept-Encoding, the answer is one of the codings
+// the server has, and a coding given weight 0 is never chosen.
+func FuzzEncoding(f *testing.F) {
+	for _, s := range []string{"", "br", "gzip, deflate, br", "br;q=0", "br;Q=0.000", "*;q=0", "br;q=0, *", "identity;q=1, br;q=0.5",
+		"gzip;q=1.", "br;q=1.0001", ";;,,", "br;q", "br;q=", "br;=0"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, header string) {
+		got := encoding(header)
+		if got != "" && got != "br" && got != "gzip" {
+			t.Fatalf("encoding(%q) = %q", header, got)
+		}
+		// A header that names br once, as "br;q=0" however spaced or cased, refuses it.
+		named, refused := 0, false
+		for part := range strings.SplitSeq(header, ",") {
+			if name, _, _ := strings.Cut(part, ";"); strings.EqualFold(strings.TrimSpace(name), "br") {
+				named++
+				refused = strings.ToLower(strings.Join(strings.Fields(part), "")) == "br;q=0"
+			}
+		}
+		if named == 1 && refused && got == "br" {
+			t.Fatalf("encoding(%q) = br, refused with q=0", header)
+		}
+	})
+}
