@@ -548,3 +548,78 @@ func TestAcceptEncoding(t *testing.T) {
 		}
 	}
 }
+
+// brokenStore fails one store method, as the database does when a query pages need breaks
+// while a ping still answers.
+type brokenStore struct {
+	*store.DB
+	method string
+}
+
+func (b brokenStore) fail(method string) error {
+	if b.method == method {
+		return errors.New(method + ": database disk image is malformed")
+	}
+	return nil
+}
+
+func (b brokenStore) Ping(ctx context.Context) error {
+	if err := b.fail("Ping"); err != nil {
+		return err
+	}
+	return b.DB.Ping(ctx)
+}
+
+func (b brokenStore) ContentRevision(ctx context.Context) (int64, error) {
+	if err := b.fail("ContentRevision"); err != nil {
+		return 0, err
+	}
+	return b.DB.ContentRevision(ctx)
+}
+
+func (b brokenStore) FindSettings(ctx context.Context) (byline.Settings, error) {
+	if err := b.fail("FindSettings"); err != nil {
+		return byline.Settings{}, err
+	}
+	return b.DB.FindSettings(ctx)
+}
+
+func (b brokenStore) NextPublication(ctx context.Context, after time.Time) (time.Time, error) {
+	if err := b.fail("NextPublication"); err != nil {
+		return time.Time{}, err
+	}
+	return b.DB.NextPublication(ctx, after)
+}
+
+func (b brokenStore) FindArticles(ctx context.Context, f byline.ArticleFilter) ([]*byline.Article, error) {
+	if err := b.fail("FindArticles"); err != nil {
+		return nil, err
+	}
+	return b.DB.FindArticles(ctx, f)
+}
+
+// TestHealthzAsksWhatPagesNeed: /healthz is 200 only when the queries every page makes
+// answer, not merely a ping: one failing is a 503 in plain words, the details in the log.
+func TestHealthzAsksWhatPagesNeed(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		for _, method := range []string{"", "Ping", "ContentRevision", "FindSettings", "NextPublication", "FindArticles"} {
+			var logs bytes.Buffer
+			s := newSite(t, db, func(c *web.Config) {
+				c.Store = brokenStore{db, method}
+				c.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+			})
+			res := s.get("/healthz")
+			b := body(t, res)
+			switch {
+			case method == "" && (res.StatusCode != http.StatusOK || b != "ok\n"):
+				t.Errorf("healthy store: status %d %q, want 200", res.StatusCode, b)
+			case method != "" && (res.StatusCode != http.StatusServiceUnavailable || strings.Contains(b, "malformed") ||
+				!strings.Contains(logs.String(), "malformed")):
+				t.Errorf("%s failing: status %d %q, log %q; want 503 without the details, which go to the log", method, res.StatusCode, b, logs.String())
+			}
+			if cc := res.Header.Get("Cache-Control"); cc != "no-store" {
+				t.Errorf("%s failing: Cache-Control %q, want no-store", method, cc)
+			}
+		}
+	})
+}

@@ -1,7 +1,11 @@
 package web
 
 import (
+	"context"
+	"fmt"
+	"io"
 	"net/http"
+	"time"
 
 	"byline"
 )
@@ -72,14 +76,44 @@ func (s *Server) addSlash(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, loc, http.StatusMovedPermanently)
 }
 
-// healthz answers 200 when the store answers, for load balancers and orchestrators.
+// healthTimeout bounds a health check: a database that takes longer is not healthy.
+const healthTimeout = 5 * time.Second
+
+// healthz answers 200 when the store answers the queries every page makes, for load
+// balancers and orchestrators; a ping alone said "healthy" while every page failed.
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Cache-Control", "no-store")
-	if err := s.store.Ping(r.Context()); err != nil {
-		s.log.Error("health check", "err", err)
-		http.Error(w, "store unavailable", http.StatusServiceUnavailable)
+	h := w.Header()
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Type", "text/plain; charset=utf-8")
+	ctx, cancel := context.WithTimeout(r.Context(), healthTimeout)
+	defer cancel()
+	if err := s.checkHealth(ctx); err != nil {
+		s.log.Error("health check", "id", h.Get("X-Request-Id"), "err", err)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		io.WriteString(w, "Unavailable: the database does not answer the queries pages need.\n")
 		return
 	}
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.Write([]byte("ok\n"))
+	io.WriteString(w, "ok\n")
+}
+
+// checkHealth asks the store what pages ask: the database itself, the content revision, the
+// settings, the next scheduled publication and the latest visible article.
+func (s *Server) checkHealth(ctx context.Context) error {
+	now := s.now()
+	if err := s.store.Ping(ctx); err != nil {
+		return fmt.Errorf("ping: %w", err)
+	}
+	if _, err := s.store.ContentRevision(ctx); err != nil {
+		return fmt.Errorf("content revision: %w", err)
+	}
+	if _, err := s.store.FindSettings(ctx); err != nil {
+		return fmt.Errorf("settings: %w", err)
+	}
+	if _, err := s.store.NextPublication(ctx, now); err != nil {
+		return fmt.Errorf("next publication: %w", err)
+	}
+	if _, err := s.store.FindArticles(ctx, byline.ArticleFilter{VisibleAt: now, Limit: 1, Summary: true}); err != nil {
+		return fmt.Errorf("latest article: %w", err)
+	}
+	return nil
 }
