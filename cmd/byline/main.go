@@ -10,6 +10,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -347,18 +348,51 @@ func importMarkdown(ctx context.Context, c config, paths []string, stdout io.Wri
 	return nil
 }
 
+// redactURL returns s with the password of a URL's user and any password in its query
+// replaced by "xxxxx", for logs. Text that is no URL with a scheme comes back unchanged,
+// except that one that fails to parse as such is not shown at all.
+func redactURL(s string) string {
+	if !strings.Contains(s, "://") {
+		return s
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return "(a URL that does not parse, not shown)"
+	}
+	if q := u.Query(); len(q) > 0 {
+		redacted := false
+		for k := range q {
+			if strings.Contains(strings.ToLower(k), "password") {
+				q.Set(k, "xxxxx")
+				redacted = true
+			}
+		}
+		if redacted {
+			u.RawQuery = q.Encode()
+		}
+	}
+	return u.Redacted()
+}
+
 func serve(ctx context.Context, c config, log *slog.Logger) error {
 	start := time.Now()
+	if c.baseURL == "" {
+		c.baseURL = "http://" + c.addr
+	}
+	// The effective configuration, before the database is opened: a node that cannot
+	// reach its database still says which one it tried.
+	engine := "sqlite"
+	if store.IsPostgres(c.databaseURL) {
+		engine = "postgres"
+	}
+	log.Info("starting byline", "version", byline.Version, "addr", c.addr, "base_url", redactURL(c.baseURL),
+		"database", engine, "database_url", redactURL(c.databaseURL), "data", c.data, "sample", c.sample,
+		"dev", c.dev, "access_log", c.accessLog, "page_cache", c.cache, "log_format", c.logFormat)
 	db, err := openStore(ctx, c, true)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if c.baseURL == "" {
-		c.baseURL = "http://" + c.addr
-	}
-	log.Info("starting byline", "version", byline.Version, "addr", c.addr, "base_url", c.baseURL,
-		"database", db.Engine(), "data", c.data, "sample", c.sample, "dev", c.dev)
 	if c.sample {
 		n, err := db.CountArticles(ctx)
 		if err != nil {

@@ -137,21 +137,30 @@ func TestServe(t *testing.T) {
 	data := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	logs := &syncBuffer{}
+	addr := regexp.MustCompile(`url=(http://127\.0\.0\.1:\d+)/`)
+	started := make(chan string, 1)
+	logWriter := writerFunc(func(p []byte) (int, error) {
+		logs.Write(p)
+		if m := addr.FindStringSubmatch(logs.String()); m != nil {
+			select {
+			case started <- m[1]:
+			default: // sent before
+			}
+		}
+		return len(p), nil
+	})
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--data", data, "--access-log=false"}, io.Discard, logs)
+		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--data", data, "--access-log=false"}, io.Discard, logWriter)
 	}()
-	addr := regexp.MustCompile(`url=http://(127\.0\.0\.1:\d+)/`)
 	var base string
-	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		if m := addr.FindStringSubmatch(logs.String()); m != nil {
-			base = "http://" + m[1]
-			break
-		}
-	}
-	if base == "" {
+	select {
+	case base = <-started:
+	case err := <-done:
+		t.Fatalf("the server stopped before serving (%v):\n%s", err, logs.String())
+	case <-time.After(time.Minute):
 		cancel()
-		t.Fatalf("the server did not start:\n%s", logs.String())
+		t.Fatalf("the server did not start within a minute:\n%s", logs.String())
 	}
 	res, err := http.Get(base + "/")
 	if err != nil {
@@ -171,8 +180,8 @@ func TestServe(t *testing.T) {
 		if err != nil {
 			t.Errorf("serve returned %v after shutdown", err)
 		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("the server did not shut down")
+	case <-time.After(time.Minute):
+		t.Fatal("the server did not shut down within a minute")
 	}
 	if !strings.Contains(logs.String(), "shutting down") {
 		t.Errorf("no shutdown in the log:\n%s", logs.String())
@@ -289,5 +298,23 @@ func TestBackup(t *testing.T) {
 	}
 	if err := run(ctx, []string{"backup", file, "--data", data}, &out, io.Discard); err == nil {
 		t.Error("a backup over an existing file succeeded")
+	}
+}
+
+func TestRedactURL(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"", ""},
+		{"./byline-data", "./byline-data"},
+		{"postgres://byline@db:5432/news", "postgres://byline@db:5432/news"},
+		{"postgres://byline:s3cret@db:5432/news", "postgres://byline:xxxxx@db:5432/news"},
+		{"postgresql://byline:p%40ss%3Aw@db/news?sslmode=require", "postgresql://byline:xxxxx@db/news?sslmode=require"},
+		{"postgres://byline:p@ss@db/news", "postgres://byline:xxxxx@db/news"},
+		{"postgres://db/news?user=byline&password=s3cret&sslpassword=k3y", "postgres://db/news?password=xxxxx&sslpassword=xxxxx&user=byline"},
+		{"postgres://byline:s3cret@db:port/news", "(a URL that does not parse, not shown)"},
+		{"https://news.example.org", "https://news.example.org"},
+	} {
+		if got := redactURL(c.in); got != c.want {
+			t.Errorf("redactURL(%q) = %q, want %q", c.in, got, c.want)
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"image/jpeg"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -176,17 +177,19 @@ func TestTwoNodes(t *testing.T) {
 		t.Fatalf("import output:\n%s", out)
 	}
 	// The change reaches the other nodes by NOTIFY, just after the commit; the import
-	// process has exited by now, so the first request normally sees it. A loaded CI
-	// machine gets a second's grace, and the test says how many tries it took.
+	// process has exited by now, so the first request normally sees it. How soon a
+	// notification arrives is up to a loaded machine's scheduler, not a property of
+	// Byline: the test waits for the change (up to a minute) and says how many tries
+	// it took.
 	for _, n := range []*node{b, a} {
 		tries := 0
-		for deadline := time.Now().Add(time.Second); ; time.Sleep(10 * time.Millisecond) {
+		for deadline := time.Now().Add(time.Minute); ; time.Sleep(10 * time.Millisecond) {
 			tries++
 			if _, body := n.get(t, "/first/"); strings.Contains(body, "The first story, corrected") {
 				break
 			}
 			if time.Now().After(deadline) {
-				t.Fatalf("%s still serves the old headline after a second", n.base)
+				t.Fatalf("%s still serves the old headline after a minute", n.base)
 			}
 		}
 		t.Logf("%s: the change showed on request %d", n.base, tries)
@@ -223,19 +226,31 @@ func TestKilledImport(t *testing.T) {
 				args = []string{"import", "markdown", dir, "--data", filepath.Dir(url)}
 			}
 			cmd := exec.Command(bylineBinary(t), args...)
+			// Kill it the moment it reports its fifth article, well before the end.
 			out := &syncBuffer{}
-			cmd.Stdout = out
+			killed := false
+			cmd.Stdout = writerFunc(func(p []byte) (int, error) {
+				out.Write(p)
+				if !killed && strings.Count(out.String(), "imported ") >= 5 {
+					killed = true
+					cmd.Process.Signal(syscall.SIGKILL)
+				}
+				return len(p), nil
+			})
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
-			// Kill it once some articles are in, well before the end.
-			for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-				if strings.Count(out.String(), "imported ") >= 5 {
-					break
+			exited := make(chan error, 1)
+			go func() { exited <- cmd.Wait() }()
+			select {
+			case err := <-exited:
+				if !killed {
+					t.Fatalf("the import ended (%v) before it reported five articles:\n%s", err, out)
 				}
+			case <-time.After(2 * time.Minute):
+				cmd.Process.Kill()
+				t.Fatalf("the import reported %d articles in two minutes:\n%s", strings.Count(out.String(), "imported "), out)
 			}
-			cmd.Process.Signal(syscall.SIGKILL)
-			cmd.Wait()
 
 			db := storetest.MustOpenURL(t, url)
 			ctx := context.Background()
@@ -379,5 +394,48 @@ func TestBadEnvironmentRefused(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestStartLogRedactsSecrets shows that serve logs its effective configuration as it
+// starts, the database URL included, with the password in it replaced: logs travel to
+// places where secrets must not. The log comes before the database is opened, so a node
+// that cannot reach its database still says which one it tried.
+func TestStartLogRedactsSecrets(t *testing.T) {
+	const pw, qpw = "s3cret-pw", "an0ther-pw"
+	secret := filepath.Join(t.TempDir(), "db")
+	os.WriteFile(secret, []byte("postgres://byline:"+pw+"@127.0.0.1:1/news?sslmode=disable&password="+qpw+"\n"), 0o600)
+	for _, format := range []string{"text", "json"} {
+		code, out := bylineIn(t, t.TempDir(), []string{"BYLINE_DATABASE_URL_FILE=" + secret, "BYLINE_LOG_FORMAT=" + format},
+			"serve", "--addr", "127.0.0.1:0")
+		if code == 0 {
+			t.Errorf("%s: serve without its database exited 0:\n%s", format, out)
+		}
+		if strings.Contains(out, pw) || strings.Contains(out, qpw) {
+			t.Errorf("%s: the output shows the password:\n%s", format, out)
+		}
+		for _, want := range []string{"postgres://byline:xxxxx@127.0.0.1:1/news", "password=xxxxx", "page_cache", "access_log"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("%s: the start log lacks %q:\n%s", format, want, out)
+			}
+		}
+	}
+
+	// A node that reaches its database: the whole log, start to stop, keeps the secret.
+	if !strings.Contains(strings.Join(storetest.Engines(t), " "), "postgres") {
+		return
+	}
+	u, err := url.Parse(storetest.URL(t, "postgres"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.User = url.UserPassword(u.User.Username(), pw) // the test cluster trusts 127.0.0.1
+	n := startNode(t, "--database-url", u.String(), "--access-log=true")
+	if status, _ := n.get(t, "/healthz"); status != http.StatusOK {
+		t.Errorf("/healthz: status %d", status)
+	}
+	n.stop(t)
+	if log := n.log.String(); strings.Contains(log, pw) || !strings.Contains(log, u.User.Username()+":xxxxx@") {
+		t.Errorf("the log shows the password, or not the redacted URL:\n%s", log)
 	}
 }
