@@ -2,64 +2,113 @@ package web
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strconv"
-	"time"
 
 	"byline"
 )
 
 // errorPage renders an error as a page with the status its code stands for. Only internal
-// errors are logged: the others are the reader's, not ours.
+// errors are logged: the others are the reader's, not ours. A store that takes too long is a
+// 503. Like any page, an error page for a signed-in reader is rendered for them and private;
+// anonymous readers share a cached 404 page.
 func (s *Server) errorPage(r *http.Request, err error, requestID string) *response {
+	if r.Context().Err() != nil {
+		// The reader has gone: nobody will read a page, and their leaving is no fault of ours.
+		return newResponse(http.StatusServiceUnavailable, "text/plain; charset=utf-8", "no-store", []byte("The request ended before its page was ready.\n"))
+	}
 	code := byline.ErrorCode(err)
 	status := statusOf(code)
+	if errors.Is(err, context.DeadlineExceeded) {
+		status = http.StatusServiceUnavailable
+	}
 	if code == byline.EINTERNAL {
 		s.log.Error("request failed", "id", requestID, "method", r.Method, "path", r.URL.Path, "err", err)
 	}
+	if !s.shared(r) {
+		res, _ := s.renderError(r, status, err, status < 500)
+		return res.private()
+	}
 	if status == http.StatusNotFound && s.cache != nil {
-		// Every address that names nothing gets the same page: render it once per content
-		// revision, so that a scan of made-up addresses costs next to nothing.
-		if rev, rerr := s.store.ContentRevision(r.Context()); rerr == nil {
-			key := notFoundKey + byline.ErrorMessage(err)
-			v, _, _ := s.renders.Do(strconv.FormatInt(rev, 10)+key, func() (any, error) {
-				if res := s.cache.get(key, rev, s.now()); res != nil {
-					return res, nil
-				}
-				res := s.renderError(r.WithContext(context.WithoutCancel(r.Context())), status, err)
-				s.cache.put(key, rev, s.now(), time.Time{}, res)
-				return res, nil
-			})
-			return v.(*response)
+		if res := s.sharedNotFound(r, err); res != nil {
+			return res
 		}
 	}
-	return s.renderError(r, status, err)
+	res, _ := s.renderError(r, status, err, status < 500)
+	return res
+}
+
+// sharedNotFound returns the 404 page anonymous readers share, or nil when the store cannot
+// say its content revision. Every address that names nothing gets the same page: it is
+// rendered once per content revision, so that a scan of made-up addresses costs next to
+// nothing.
+func (s *Server) sharedNotFound(r *http.Request, err error) *response {
+	rev, rerr := s.store.ContentRevision(r.Context())
+	if rerr != nil {
+		return nil
+	}
+	key, now := notFoundKey+byline.ErrorMessage(err), s.now()
+	if res := s.cache.get(key, rev, now); res != nil {
+		return res
+	}
+	res, rerr := s.shareRender(r, strconv.FormatInt(rev, 10)+key, func(ctx context.Context) (*response, error) {
+		if res := s.cache.get(key, rev, now); res != nil {
+			return res, nil
+		}
+		res, complete := s.renderError(r.WithContext(ctx), http.StatusNotFound, err, true)
+		if complete {
+			// Kept until the next scheduled article appears in its list, if that is known.
+			next, _ := s.cache.nextPublication(rev, now)
+			s.cache.put(key, rev, now, next, res)
+		}
+		return res, nil
+	})
+	if rerr != nil {
+		// The store hangs: a 404 page without its list of the latest articles.
+		res, _ = s.renderError(r, http.StatusNotFound, err, false)
+	}
+	return res
 }
 
 // notFoundKey starts the page cache's keys for 404 pages, followed by their message; no
 // path starts so.
 const notFoundKey = "\x00404"
 
-func (s *Server) renderError(r *http.Request, status int, err error) *response {
-	data := s.basePage(r.Context(), r)
+// renderError renders an error page. With ask false, or for a server error, it asks the
+// store nothing (the store may be what failed) and uses the settings last read. It reports
+// whether the page is complete: a 404 page lists the latest articles, and a page without
+// them must not be cached.
+func (s *Server) renderError(r *http.Request, status int, err error, ask bool) (res *response, complete bool) {
+	var data *pageData
+	if ask && status < 500 {
+		data = s.basePage(r.Context(), r)
+	} else {
+		data = s.pageWith(s.knownSettings(), r)
+	}
 	data.Title = http.StatusText(status)
 	data.Error = byline.ErrorMessage(err)
 	data.Status = status
 	data.Canonical = "" // an error page is nobody's canonical
+	complete = true
 	if status == http.StatusNotFound {
-		data.Latest, _ = s.store.FindArticles(r.Context(), byline.ArticleFilter{
-			VisibleAt: s.now(), Limit: 5, Summary: true})
+		if !ask {
+			complete = false
+		} else if data.Latest, err = s.store.FindArticles(r.Context(), byline.ArticleFilter{
+			VisibleAt: s.now(), Limit: 5, Summary: true}); err != nil {
+			complete = false
+		}
 	}
 	res, rerr := s.render(status, "error", data)
 	if rerr != nil {
 		s.log.Error("render error page", "err", rerr)
-		return newResponse(status, "text/plain; charset=utf-8", "no-store", []byte(data.Error+"\n"))
+		return newResponse(status, "text/plain; charset=utf-8", "no-store", []byte(data.Error+"\n")), false
 	}
 	res.cacheControl = "no-store"
 	if status == http.StatusNotFound {
 		res.cacheControl = "public, max-age=60"
 	}
-	return res
+	return res, complete
 }
 
 func statusOf(code string) int {

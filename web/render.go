@@ -97,13 +97,27 @@ func linkable(u string) bool {
 		!strings.ContainsAny(u, "\x00\r\n\t")
 }
 
+// knownSettings returns the settings last read from the store, or the defaults: for pages
+// made when the store may be what failed.
+func (s *Server) knownSettings() byline.Settings {
+	if c := s.siteCache.Load(); c != nil {
+		return c.site
+	}
+	return safeSettings(byline.DefaultSettings())
+}
+
 // basePage fills what every page shares.
 func (s *Server) basePage(ctx context.Context, r *http.Request) *pageData {
 	site, err := s.settings(ctx)
 	if err != nil {
 		s.log.Error("load settings", "err", err)
-		site = byline.DefaultSettings()
+		site = s.knownSettings()
 	}
+	return s.pageWith(site, r)
+}
+
+// pageWith fills what every page shares, from the given settings.
+func (s *Server) pageWith(site byline.Settings, r *http.Request) *pageData {
 	loc, err := time.LoadLocation(site.Timezone)
 	if err != nil {
 		loc = time.UTC

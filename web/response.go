@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/andybalholm/brotli"
 )
@@ -29,6 +30,35 @@ type response struct {
 	// asked for in one encoding.
 	gzipOnce, brOnce sync.Once
 	gzip, br         []byte
+	compressed       atomic.Int64           // their bytes, once made
+	grown            atomic.Pointer[growth] // told of them; set by the page cache
+}
+
+// growth is told how many bytes a response grew by when it made a compressed copy, so that
+// the page cache counts what it really holds.
+type growth struct{ add func(n int64) }
+
+// responseOverhead is what a response costs besides its body and headers, rounded up.
+const responseOverhead = 256
+
+// size returns the bytes the response holds: body, compressed copies made so far, headers.
+func (res *response) size() int64 {
+	n := responseOverhead + len(res.body) + len(res.contentType) + len(res.etag)
+	for _, v := range res.surrogate {
+		n += len(v)
+	}
+	for _, v := range res.cacheTag {
+		n += len(v)
+	}
+	return int64(n) + res.compressed.Load()
+}
+
+// madeCopy counts a compressed copy of n bytes, and tells the cache holding the response.
+func (res *response) madeCopy(n int) {
+	res.compressed.Add(int64(n))
+	if g := res.grown.Load(); g != nil {
+		g.add(int64(n))
+	}
 }
 
 // minCompress is the size below which compressing costs more than it saves.
@@ -54,7 +84,8 @@ func (res *response) gzipped() []byte {
 		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
 		zw.Write(res.body)
 		zw.Close()
-		res.gzip = buf.Bytes()
+		res.gzip = bytes.Clone(buf.Bytes()) // no spare capacity, held as long as the page
+		res.madeCopy(len(res.gzip))
 	})
 	return res.gzip
 }
@@ -65,9 +96,21 @@ func (res *response) brotlied() []byte {
 		bw := brotli.NewWriterLevel(&buf, 6)
 		bw.Write(res.body)
 		bw.Close()
-		res.br = buf.Bytes()
+		res.br = bytes.Clone(buf.Bytes())
+		res.madeCopy(len(res.br))
 	})
 	return res.br
+}
+
+// private marks a response rendered for one signed-in reader: no shared cache (a CDN, a
+// proxy) may keep it, and it carries no purge keys. A response that no cache may keep at all
+// (no-store) stays so.
+func (res *response) private() *response {
+	if res.cacheControl != "no-store" {
+		res.cacheControl = "private, no-cache"
+	}
+	res.surrogate, res.cacheTag = nil, nil
+	return res
 }
 
 // tag names what the response shows, by keys, for a CDN's purge by key: Fastly reads

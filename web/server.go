@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -46,6 +47,9 @@ type Config struct {
 	NoPageCache bool
 	// SitemapSize is how many URLs one sitemap file lists; the protocol's 50,000 when zero.
 	SitemapSize int
+	// PageCacheBytes bounds the page cache in bytes, compressed copies included; 64 MB when
+	// zero.
+	PageCacheBytes int64
 }
 
 // Server is the HTTP face of Byline.
@@ -65,6 +69,9 @@ type Server struct {
 	readerOf    func(*http.Request) byline.Reader // who reads; nil: everyone is anonymous
 	handler     http.Handler
 	sitemapSize int
+	// renderTimeout bounds a render that readers share: past it, they get a 503 rather than
+	// wait for a database that hangs.
+	renderTimeout time.Duration
 	// notFoundPage answers the site's 404 page, for addresses no route or part of one names.
 	notFoundPage http.Handler
 }
@@ -74,8 +81,12 @@ var embedded embed.FS
 
 // New returns a Server with its templates parsed and checked.
 func New(cfg Config) (*Server, error) {
+	budget := cfg.PageCacheBytes
+	if budget <= 0 {
+		budget = defaultPageCacheBytes
+	}
 	s := &Server{store: cfg.Store, log: cfg.Logger, access: cfg.AccessLog, baseURL: strings.TrimRight(cfg.BaseURL, "/"),
-		now: cfg.Now, dev: cfg.Dev, cache: newPageCache(5000, 10*time.Minute)}
+		now: cfg.Now, dev: cfg.Dev, cache: newPageCache(budget, 10*time.Minute), renderTimeout: defaultRenderTimeout}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -125,18 +136,23 @@ func (s *Server) handle(h handlerFunc) http.Handler {
 	})
 }
 
+// shared reports whether what r gets may come from, or go into, the shared page cache:
+// only when nobody is signed in, since a page may show who reads it or what they may read.
+// It is the one rule; cached (for pages) and errorPage (for error pages) both ask it, and
+// mark what they render for a signed-in reader private.
+func (s *Server) shared(r *http.Request) bool { return s.reader(r).Anonymous() }
+
 // cached serves an anonymous page from the page cache, rendering it on a miss. The key is
 // the path: pages must not depend on the query string. A signed-in reader's page is rendered
 // for them alone, marked private, and never cached: it may hold what others may not read.
 func (s *Server) cached(h handlerFunc) handlerFunc {
 	return func(r *http.Request) (*response, error) {
-		if !s.reader(r).Anonymous() {
+		if !s.shared(r) {
 			res, err := h(r)
-			if res != nil {
-				res.cacheControl = "private, no-cache"
-				res.surrogate, res.cacheTag = nil, nil
+			if err != nil {
+				return nil, err // errorPage renders it for them
 			}
-			return res, err
+			return res.private(), nil
 		}
 		if s.cache == nil {
 			return h(r)
@@ -163,14 +179,53 @@ func (s *Server) fromCache(r *http.Request, h handlerFunc) (*response, error) {
 	}
 	// After a change empties the cache under heavy traffic, many readers ask for the
 	// same page at once: one renders it, the others wait for that render.
-	v, err, _ := s.renders.Do(strconv.FormatInt(rev, 10)+" "+key, func() (any, error) {
-		// The render outlives its first reader's request: others wait for it.
-		return s.fill(r.WithContext(context.WithoutCancel(r.Context())), h, key, rev, now)
+	return s.shareRender(r, strconv.FormatInt(rev, 10)+" "+key, func(ctx context.Context) (*response, error) {
+		// A render that ended while this reader looked may have left the page.
+		if res := s.cache.get(key, rev, now); res != nil {
+			return res, nil
+		}
+		return s.fill(r.WithContext(ctx), h, key, rev, now)
 	})
-	if err != nil {
-		return nil, err
+}
+
+// defaultRenderTimeout is how long readers wait for a shared render.
+const defaultRenderTimeout = 10 * time.Second
+
+// errRenderTimeout says that a shared render took longer than its deadline.
+var errRenderTimeout = fmt.Errorf("shared render took too long: %w", context.DeadlineExceeded)
+
+// shareRender runs render once for all the readers who ask for key at the same time, and
+// returns its page. The render is not any one reader's: it goes on when the reader who
+// started it leaves, under a deadline of its own (renderTimeout), so that a database that
+// hangs fails the render instead of holding the page's readers for ever. Each reader waits
+// only while their request lasts and at most renderTimeout; then the render is forgotten, so
+// that the next request starts afresh even if this one never returns.
+func (s *Server) shareRender(r *http.Request, key string, render func(ctx context.Context) (*response, error)) (*response, error) {
+	ch := s.renders.DoChan(key, func() (v any, err error) {
+		// A panic in DoChan's function would end the process: make it this render's error.
+		defer func() {
+			if p := recover(); p != nil {
+				err = fmt.Errorf("render %s panicked: %v\n%s", key, p, debug.Stack())
+			}
+		}()
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), s.renderTimeout)
+		defer cancel()
+		return render(ctx)
+	})
+	timer := time.NewTimer(s.renderTimeout)
+	defer timer.Stop()
+	select {
+	case res := <-ch:
+		if res.Err != nil {
+			return nil, res.Err
+		}
+		return res.Val.(*response), nil
+	case <-r.Context().Done():
+		return nil, r.Context().Err()
+	case <-timer.C:
+		s.renders.Forget(key)
+		return nil, errRenderTimeout
 	}
-	return v.(*response), nil
 }
 
 // fill renders a page for the cache and keeps it until the content changes or the next
