@@ -80,23 +80,26 @@ const notFoundKey = "\x00404"
 // whether the page is complete: a 404 page lists the latest articles, and a page without
 // them must not be cached.
 func (s *Server) renderError(r *http.Request, status int, err error, ask bool) (res *response, complete bool) {
-	var data *pageData
-	if ask && status < 500 {
-		data = s.basePage(r.Context(), r)
-	} else {
-		data = s.pageWith(s.knownSettings(), r)
+	ask = ask && status < 500
+	site, complete := s.knownSettings(), false
+	if ask {
+		var serr error
+		if site, serr = s.settings(r.Context()); serr != nil {
+			s.log.Error("load settings", "err", serr)
+			site = s.knownSettings()
+		}
+		complete = serr == nil
 	}
+	data := s.pageWith(site, r)
 	data.Title = http.StatusText(status)
 	data.Error = byline.ErrorMessage(err)
 	data.Status = status
 	data.Canonical = "" // an error page is nobody's canonical
-	complete = true
 	if status == http.StatusNotFound {
-		if !ask {
-			complete = false
-		} else if data.Latest, err = s.store.FindArticles(r.Context(), byline.ArticleFilter{
-			VisibleAt: s.now(), Limit: 5, Summary: true}); err != nil {
-			complete = false
+		if ask {
+			var ferr error
+			data.Latest, ferr = s.store.FindArticles(r.Context(), byline.ArticleFilter{VisibleAt: s.now(), Limit: 5, Summary: true})
+			complete = complete && ferr == nil
 		}
 	}
 	res, rerr := s.render(status, "error", data)
