@@ -44,5 +44,20 @@ func BenchmarkArticlePage(b *testing.B) {
 		}
 	}
 	b.Run("cached", func(b *testing.B) { run(b, s) })
+	// Readers on every core at once: the page cache's lock is what they share.
+	b.Run("cached-parallel", func(b *testing.B) {
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			req := httptest.NewRequest(http.MethodGet, "/story-5/", nil)
+			for pb.Next() {
+				w := httptest.NewRecorder()
+				s.ServeHTTP(w, req)
+				if w.Code != http.StatusOK {
+					b.Errorf("status %d", w.Code)
+					return
+				}
+			}
+		})
+	})
 	b.Run("render", func(b *testing.B) { run(b, s.handle(s.articlePage)) })
 }

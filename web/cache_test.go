@@ -164,6 +164,7 @@ func TestCrawlKeepsTheFrontPage(t *testing.T) {
 		}
 	}
 	get("/")
+	before := heapInuse()
 	for range 3 {
 		for i, path := range paths {
 			get(path)
@@ -180,4 +181,6 @@ func TestCrawlKeepsTheFrontPage(t *testing.T) {
 	if size := s.cache.size(); size > budget {
 		t.Errorf("after the crawl the cache holds %d bytes, over its budget of %d", size, budget)
 	}
+	t.Logf("crawl of %d pages, 3 times: cache %d bytes of %d; heap in use %.1f MB before, %.1f MB after",
+		len(paths), s.cache.size(), budget, float64(before)/(1<<20), float64(heapInuse())/(1<<20))
 }
