@@ -148,3 +148,24 @@ func FuzzInspect(f *testing.F) {
 		}
 	})
 }
+
+// TestProcessTallImageMemory: a 2500 × 20000 image is within the limits, and its variants
+// must not need a scaling buffer of variant width × source height (1.2 GB here).
+func TestProcessTallImageMemory(t *testing.T) {
+	data := BombPNG(t, 2500, 20000)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	img, variants, err := media.Process(data)
+	runtime.ReadMemStats(&after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if img.Width != 2500 || img.Height != 20000 || len(variants) != 5 || variants[4].Width != 1920 {
+		t.Errorf("got %+v with %d variants, want 2500×20000 with five", img, len(variants))
+	}
+	// The decoded photo (50 MB as grey) and the variants (about 220 MB as RGBA) are needed.
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 400<<20 {
+		t.Errorf("Process allocated %d MB, want under 400 MB", alloc>>20)
+	}
+}

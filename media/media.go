@@ -16,7 +16,6 @@ import (
 
 	"byline"
 
-	"golang.org/x/image/draw"
 	_ "golang.org/x/image/webp" // decode WebP originals
 )
 
@@ -112,21 +111,24 @@ func Process(data []byte) (*byline.Image, []byline.ImageVariant, error) {
 
 	ws := Widths(b.Dx())
 	variants := make([]byline.ImageVariant, len(ws))
-	// Largest first, each resized from the one before: much faster than always starting
-	// from a large original, and no visible difference at these ratios.
-	from := image.Image(src)
+	// The largest variant from the photo, the others from it: the photo is read once, and
+	// each variant is resampled once.
+	var largest *image.RGBA
 	for i := len(ws) - 1; i >= 0; i-- {
 		w := ws[i]
 		h := max(1, b.Dy()*w/b.Dx())
-		dst := image.NewRGBA(image.Rect(0, 0, w, h))
-		draw.Draw(dst, dst.Bounds(), image.NewUniform(color.White), image.Point{}, draw.Src)
-		draw.CatmullRom.Scale(dst, dst.Bounds(), from, from.Bounds(), draw.Over, nil)
+		var dst *image.RGBA
+		if largest == nil {
+			dst = shrink(src, w, h)
+			largest, src = dst, nil // the decoded photo may go
+		} else {
+			dst = shrink(largest, w, h)
+		}
 		var buf bytes.Buffer
 		if err := jpeg.Encode(&buf, dst, &jpeg.Options{Quality: 80}); err != nil {
 			return nil, nil, fmt.Errorf("encode variant: %w", err)
 		}
 		variants[i] = byline.ImageVariant{Width: w, Mime: "image/jpeg", Data: buf.Bytes()}
-		from = dst
 	}
 	return img, variants, nil
 }
