@@ -13,7 +13,9 @@ import (
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/extension"
 	"github.com/yuin/goldmark/parser"
-	"github.com/yuin/goldmark/renderer/html"
+	gmhtml "github.com/yuin/goldmark/renderer/html"
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 )
 
 // Renderer renders article bodies. It is safe for concurrent use.
@@ -28,7 +30,7 @@ func New() *Renderer {
 	md := goldmark.New(
 		goldmark.WithExtensions(extension.GFM, extension.Footnote, extension.Typographer),
 		goldmark.WithParserOptions(parser.WithAutoHeadingID()),
-		goldmark.WithRendererOptions(html.WithUnsafe()),
+		goldmark.WithRendererOptions(gmhtml.WithUnsafe()),
 	)
 	p := bluemonday.UGCPolicy()
 	p.RequireNoFollowOnLinks(false) // editorial links are the newsroom's own choice
@@ -40,13 +42,15 @@ func New() *Renderer {
 	return &Renderer{md: md, policy: p}
 }
 
-// Render returns the sanitised HTML of src.
+// Render returns the sanitised HTML of src: a balanced fragment, in which every element
+// opened is closed, so that nothing written after it on a page ends up inside it. Its text
+// is valid UTF-8 without the control characters XML forbids (a feed must carry it).
 func (r *Renderer) Render(src string) (string, error) {
 	var buf bytes.Buffer
-	if err := r.md.Convert([]byte(src), &buf); err != nil {
+	if err := r.md.Convert([]byte(cleanText(src)), &buf); err != nil {
 		return "", fmt.Errorf("render markdown: %w", err)
 	}
-	return r.policy.Sanitize(buf.String()), nil
+	return balance(r.policy.Sanitize(unswallow(buf.String())))
 }
 
 // TeaserMarker is the line that ends the part of a members-only article everyone may read.
@@ -66,15 +70,34 @@ func (r *Renderer) RenderArticle(src string) (body, teaser string, err error) {
 	return body, teaser, err
 }
 
-// FirstParagraph returns the first <p> element of rendered HTML, or "".
-func FirstParagraph(html string) string {
-	start := strings.Index(html, "<p>")
-	if start < 0 {
+// FirstParagraph returns the first <p> element of rendered HTML, whole and balanced, or "".
+func FirstParagraph(fragment string) string {
+	nodes, err := html.ParseFragment(strings.NewReader(fragment), divContext())
+	if err != nil {
 		return ""
 	}
-	end := strings.Index(html[start:], "</p>")
-	if end < 0 {
+	var first *html.Node
+	var find func(n *html.Node)
+	find = func(n *html.Node) {
+		if n.Type == html.ElementNode && n.DataAtom == atom.P {
+			first = n
+			return
+		}
+		for c := n.FirstChild; c != nil && first == nil; c = c.NextSibling {
+			find(c)
+		}
+	}
+	for _, n := range nodes {
+		if find(n); first != nil {
+			break
+		}
+	}
+	if first == nil {
 		return ""
 	}
-	return html[start : start+end+len("</p>")]
+	var b strings.Builder
+	if err := html.Render(&b, first); err != nil {
+		return ""
+	}
+	return b.String()
 }
