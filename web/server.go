@@ -201,6 +201,7 @@ var errRenderTimeout = fmt.Errorf("shared render took too long: %w", context.Dea
 // only while their request lasts and at most renderTimeout; then the render is forgotten, so
 // that the next request starts afresh even if this one never returns.
 func (s *Server) shareRender(r *http.Request, key string, render func(ctx context.Context) (*response, error)) (*response, error) {
+	timeout := s.renderTimeout
 	ch := s.renders.DoChan(key, func() (v any, err error) {
 		// A panic in DoChan's function would end the process: make it this render's error.
 		defer func() {
@@ -208,11 +209,11 @@ func (s *Server) shareRender(r *http.Request, key string, render func(ctx contex
 				err = fmt.Errorf("render %s panicked: %v\n%s", key, p, debug.Stack())
 			}
 		}()
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), s.renderTimeout)
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), timeout)
 		defer cancel()
 		return render(ctx)
 	})
-	timer := time.NewTimer(s.renderTimeout)
+	timer := time.NewTimer(timeout)
 	defer timer.Stop()
 	select {
 	case res := <-ch:
