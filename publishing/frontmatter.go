@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"byline"
 
@@ -30,6 +31,11 @@ type FrontMatter struct {
 	Visibility   byline.Visibility
 	// Ignored lists keys the file has that Byline does not use, to tell the importer's user.
 	Ignored []string
+	// Lines gives the line of each key the file has, by the field's name ("standfirst" for
+	// description too, "authors" for author, "status" for draft), for messages.
+	Lines map[string]int
+	// BodyLine is the line the body starts on.
+	BodyLine int
 }
 
 // ParseError is a problem in one file, at one line (0 when it concerns the whole file).
@@ -53,6 +59,9 @@ func ParseFile(name string, src []byte, loc *time.Location) (*FrontMatter, strin
 		return &ParseError{File: name, Line: line, Reason: fmt.Sprintf(format, args...)}
 	}
 	src = bytes.TrimPrefix(src, []byte("\xef\xbb\xbf")) // a byte order mark
+	if line, reason := checkBytes(src); reason != "" {
+		return nil, "", fail(line, "%s", reason)
+	}
 	text := strings.ReplaceAll(string(src), "\r\n", "\n")
 	if !strings.HasPrefix(text, "---\n") {
 		return nil, "", fail(1, "the file must start with front matter: a line \"---\", YAML keys, and another \"---\"")
@@ -79,7 +88,8 @@ func ParseFile(name string, src []byte, loc *time.Location) (*FrontMatter, strin
 		line, reason := yamlErrorLine(err)
 		return nil, "", fail(line+offset, "the front matter is not valid YAML: %s", reason)
 	}
-	fm := &FrontMatter{Status: byline.StatusPublished, Visibility: byline.VisibilityPublic}
+	fm := &FrontMatter{Status: byline.StatusPublished, Visibility: byline.VisibilityPublic, Lines: map[string]int{},
+		BodyLine: strings.Count(text[:len(text)-len(body)], "\n") + 1}
 	if len(doc.Content) == 0 {
 		return nil, "", fail(1, "the front matter is empty; it needs at least a title")
 	}
@@ -96,6 +106,16 @@ func ParseFile(name string, src []byte, loc *time.Location) (*FrontMatter, strin
 			return nil, "", fail(k.Line+offset, "the key %q appears twice", k.Value)
 		}
 		seen[key] = true
+		field := key
+		switch key {
+		case "description":
+			field = "standfirst"
+		case "author":
+			field = "authors"
+		case "draft":
+			field = "status"
+		}
+		fm.Lines[field] = k.Line + offset
 		var err error
 		switch key {
 		case "title":
@@ -237,9 +257,17 @@ var dateLayouts = []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 
 
 func parseDate(s string, loc *time.Location) (time.Time, error) {
 	for _, layout := range dateLayouts {
-		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
-			return t.UTC(), nil
+		t, err := time.ParseInLocation(layout, s, loc)
+		if err != nil {
+			continue
 		}
+		if y := t.UTC().Year(); y < byline.MinYear || y > byline.MaxYear {
+			if y := t.Year(); y >= byline.MinYear && y <= byline.MaxYear {
+				return time.Time{}, fmt.Errorf("date %q is in the year %d in UTC, as Byline stores it: use a year from %d to %d", s, t.UTC().Year(), byline.MinYear, byline.MaxYear)
+			}
+			return time.Time{}, fmt.Errorf("date %q is out of range: use a year from %d to %d", s, byline.MinYear, byline.MaxYear)
+		}
+		return t.UTC(), nil
 	}
 	return time.Time{}, fmt.Errorf("date %q is not a date: use RFC 3339 (2024-05-31T14:30:00+02:00) or YYYY-MM-DD", s)
 }
@@ -254,4 +282,42 @@ func yamlErrorLine(err error) (int, string) {
 		}
 	}
 	return 0, msg
+}
+
+// checkBytes finds the first thing in a file that no page or feed may carry: bytes that are
+// not UTF-8 (a file saved as Windows-1252 or Latin-1), or a control character XML forbids
+// (form feed, escape, NUL, …). It returns its line and the reason, or 0 and "".
+func checkBytes(src []byte) (int, string) {
+	lineOf := func(i int) int { return bytes.Count(src[:i], []byte("\n")) + 1 }
+	for i := 0; i < len(src); {
+		r, size := utf8.DecodeRune(src[i:])
+		switch {
+		case r == utf8.RuneError && size <= 1:
+			line := lineOf(i)
+			col := i - (bytes.LastIndexByte(src[:i], '\n') + 1) + 1
+			return line, fmt.Sprintf("the file is not valid UTF-8 text: byte %d of line %d is 0x%02X; save it as UTF-8 (it may be in Windows-1252 or Latin-1)", col, line, src[i])
+		case !xmlChar(r):
+			name := controlNames[r]
+			if name != "" {
+				name = " (" + name + ")"
+			}
+			line := lineOf(i)
+			return line, fmt.Sprintf("line %d holds the control character %U%s, which no page or feed may carry; remove it", line, r, name)
+		}
+		i += size
+	}
+	return 0, ""
+}
+
+// controlNames names the control characters most often met in files, for messages.
+var controlNames = map[rune]string{
+	0x00: "NUL", 0x08: "backspace", 0x0B: "vertical tab", 0x0C: "form feed", 0x1B: "escape",
+	0xFFFE: "not a character", 0xFFFF: "not a character",
+}
+
+// xmlChar reports whether XML 1.0 allows the character; byline.CheckText, which the store
+// applies to every field, follows the same rule.
+func xmlChar(r rune) bool {
+	return r == 0x09 || r == 0x0A || r == 0x0D || r >= 0x20 && r <= 0xD7FF ||
+		r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF
 }

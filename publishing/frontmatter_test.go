@@ -57,6 +57,9 @@ func TestParseFileDates(t *testing.T) {
 		{"2026-05-31T14:30:00Z", "2026-05-31T14:30:00Z"},
 		{"2026-05-31 14:30:00 +0200", "2026-05-31T12:30:00Z"},
 		{"2026-05-31", "2026-05-31T00:00:00Z"},
+		{"1000-01-01", "1000-01-01T00:00:00Z"},
+		{"9999-12-31T23:59:59Z", "9999-12-31T23:59:59Z"},
+		{"1000-01-01T00:30:00-01:00", "1000-01-01T01:30:00Z"},
 	} {
 		fm, _, err := publishing.ParseFile("a.md", []byte("---\ntitle: T\ndate: "+tt.in+"\n---\nx\n"), time.UTC)
 		if err != nil {
@@ -89,6 +92,14 @@ func TestParseFileErrors(t *testing.T) {
 		{"DuplicateKey", "---\ntitle: x\ntitle: y\n---\nbody\n", 3, "twice"},
 		{"EmptyBody", "---\ntitle: x\n---\n\n", 1, "no body"},
 		{"NotMapping", "---\n- a\n- b\n---\nbody\n", 2, "key: value"},
+		{"YearZero", "---\ntitle: x\ndate: 0000-01-01\n---\nbody\n", 3, "use a year from 1000 to 9999"},
+		{"Year999", "---\ntitle: x\ndate: 0999-12-31T23:00:00Z\n---\nbody\n", 3, "use a year from 1000 to 9999"},
+		{"Year10000InUTC", "---\ntitle: x\ndate: 9999-12-31T23:59:59-05:00\n---\nbody\n", 3, "is in the year 10000 in UTC"},
+		{"Windows1252Title", "---\ntitle: Caf\xe9 cr\xe8me\n---\nbody\n", 2, "not valid UTF-8"},
+		{"Windows1252Body", "---\ntitle: x\n---\nline one\n\nd\xe9j\xe0 vu\n", 6, "Windows-1252"},
+		{"FormFeedBody", "---\ntitle: x\n---\nbody\n\x0c\nmore\n", 5, "U+000C"},
+		{"EscapeInFrontMatter", "---\ntitle: x\nstandfirst: \x1b[31mred\n---\nbody\n", 3, "U+001B"},
+		{"NULInBody", "---\ntitle: x\n---\nbo\x00dy\n", 4, "U+0000"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, _, err := publishing.ParseFile("bad.md", []byte(tt.src), time.UTC)

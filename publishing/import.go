@@ -8,11 +8,11 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"byline"
@@ -27,7 +27,13 @@ type Importer struct {
 	Markdown *markdown.Renderer
 	Location *time.Location   // for dates without a time zone; UTC when nil
 	Now      func() time.Time // publish time of files without a date
-	Client   *http.Client     // fetches images given by URL
+	// Fetcher fetches images given by URL; nil means a media.Fetcher with its defaults,
+	// which reaches only public addresses.
+	Fetcher *media.Fetcher
+	// Replace lets a file overwrite an article with its slug that another source made:
+	// another file, the sample newsroom, or Byline itself. Without it such a file fails,
+	// and the message says whose the article is.
+	Replace bool
 	// DateShift moves every date the files give; the sample newsroom uses it to look fresh.
 	DateShift time.Duration
 }
@@ -37,45 +43,96 @@ type Summary struct {
 	Imported, Updated, Unchanged, Failed int
 }
 
-// ImageSource returns the bytes of the image a front matter names.
+// ImageSource returns the bytes of the image a front matter names. Its errors are
+// *byline.Error, whose messages the importer shows after the file's name.
 type ImageSource func(ctx context.Context, ref string) ([]byte, error)
 
+// maxSourceBytes bounds a Markdown file: the largest body the domain takes, and room for
+// its front matter.
+const maxSourceBytes = byline.MaxBodyBytes + 64<<10
+
+// defaultFetcher fetches images for importers that have no Fetcher of their own.
+var defaultFetcher = &media.Fetcher{}
+
 // ImportPaths imports files and whole folders (their .md and .markdown files, in name
-// order). It reports each file's outcome to report, and goes on after a bad file.
+// order). Images named by path must lie inside the folder given (for a file given alone,
+// inside its own folder). It reports each file's outcome to report, and goes on after a
+// bad file; when ctx ends it stops before the next file and returns ctx's error.
 func (im *Importer) ImportPaths(ctx context.Context, paths []string, report func(file string, res byline.SaveResult, warnings []string, err error)) (Summary, error) {
-	var files []string
+	type item struct {
+		path string   // as given or found, for messages
+		root *os.Root // the import folder
+		rel  string   // the path inside it
+	}
+	var items []item
+	var roots []*os.Root
+	defer func() {
+		for _, r := range roots {
+			r.Close()
+		}
+	}()
+	known := map[string]bool{}
+	add := func(path string, root *os.Root, rel string) {
+		if abs, err := filepath.Abs(path); err == nil && !known[abs] {
+			known[abs] = true
+			items = append(items, item{path, root, rel})
+		}
+	}
 	for _, p := range paths {
 		st, err := os.Stat(p)
 		if err != nil {
 			return Summary{}, byline.Errorf(byline.EINVALID, "Cannot read %s: %v.", p, err)
 		}
+		dir := p
 		if !st.IsDir() {
-			files = append(files, p)
+			dir = filepath.Dir(p)
+		}
+		root, err := os.OpenRoot(dir)
+		if err != nil {
+			return Summary{}, byline.Errorf(byline.EINVALID, "Cannot open the folder %s: %v.", dir, err)
+		}
+		roots = append(roots, root)
+		if !st.IsDir() {
+			add(p, root, filepath.Base(p))
 			continue
 		}
 		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
 			if err != nil {
 				return err
 			}
+			if err := ctx.Err(); err != nil {
+				return err
+			}
 			if d.IsDir() && path != p && strings.HasPrefix(d.Name(), ".") {
 				return filepath.SkipDir
 			}
 			if ext := strings.ToLower(filepath.Ext(path)); !d.IsDir() && (ext == ".md" || ext == ".markdown") {
-				files = append(files, path)
+				rel, err := filepath.Rel(p, path)
+				if err != nil {
+					return err
+				}
+				add(path, root, rel)
 			}
 			return nil
 		})
 		if err != nil {
+			if ctx.Err() != nil {
+				return Summary{}, ctx.Err()
+			}
 			return Summary{}, fmt.Errorf("read folder %s: %w", p, err)
 		}
 	}
-	slices.Sort(files)
+	slices.SortFunc(items, func(a, b item) int { return strings.Compare(a.path, b.path) })
 	var sum Summary
-	for _, f := range files {
+	seen := map[string]string{} // slug → the file of this run that has it
+	for _, it := range items {
 		if err := ctx.Err(); err != nil {
 			return sum, err
 		}
-		res, warnings, err := im.ImportFile(ctx, f)
+		res, warnings, err := im.importFile(ctx, it.path, it.root, it.rel, seen)
+		if err != nil && ctx.Err() != nil {
+			return sum, ctx.Err()
+		}
 		switch {
 		case err != nil:
 			sum.Failed++
@@ -87,31 +144,52 @@ func (im *Importer) ImportPaths(ctx context.Context, paths []string, report func
 			sum.Unchanged++
 		}
 		if report != nil {
-			report(f, res, warnings, err)
+			report(it.path, res, warnings, err)
 		}
 	}
 	return sum, nil
 }
 
-// ImportFile imports one Markdown file from disk; images are read relative to it, or
+// ImportFile imports one Markdown file from disk; images are read from its folder, or
 // fetched when given as a URL.
 func (im *Importer) ImportFile(ctx context.Context, path string) (byline.SaveResult, []string, error) {
-	src, err := os.ReadFile(path)
+	root, err := os.OpenRoot(filepath.Dir(path))
+	if err != nil {
+		return 0, nil, &ParseError{File: path, Reason: fmt.Sprintf("cannot open its folder: %v", err)}
+	}
+	defer root.Close()
+	return im.importFile(ctx, path, root, filepath.Base(path), nil)
+}
+
+// importFile imports the file rel inside root, known as path; seen, when not nil, maps the
+// slugs this run has imported to their files.
+func (im *Importer) importFile(ctx context.Context, path string, root *os.Root, rel string, seen map[string]string) (byline.SaveResult, []string, error) {
+	src, err := readRegular(root, rel, maxSourceBytes, "file")
+	if err != nil {
+		return 0, nil, &ParseError{File: path, Reason: byline.ErrorMessage(err)}
+	}
+	abs, err := filepath.Abs(path)
 	if err != nil {
 		return 0, nil, &ParseError{File: path, Reason: err.Error()}
 	}
-	dir := filepath.Dir(path)
+	dir := filepath.Dir(rel)
 	images := func(ctx context.Context, ref string) ([]byte, error) {
-		if strings.HasPrefix(ref, "http://") || strings.HasPrefix(ref, "https://") {
-			return im.fetch(ctx, ref)
+		if isURL(ref) {
+			return im.fetcher().Fetch(ctx, ref)
 		}
-		return os.ReadFile(filepath.Join(dir, filepath.FromSlash(ref)))
+		return localImage(root, dir, ref)
 	}
-	return im.Import(ctx, path, src, images)
+	return im.importSource(ctx, path, "import:"+abs, src, images, seen)
 }
 
-// Import imports one file's content; name is used in messages.
-func (im *Importer) Import(ctx context.Context, name string, src []byte, images ImageSource) (byline.SaveResult, []string, error) {
+// Import imports one file's content. name is used in messages; source is stored as the
+// article's Source ("import:" and an absolute path, "sample:" and a name), and an article
+// of another source is not overwritten unless Replace is set.
+func (im *Importer) Import(ctx context.Context, name, source string, src []byte, images ImageSource) (byline.SaveResult, []string, error) {
+	return im.importSource(ctx, name, source, src, images, nil)
+}
+
+func (im *Importer) importSource(ctx context.Context, name, source string, src []byte, images ImageSource, seen map[string]string) (byline.SaveResult, []string, error) {
 	loc := im.Location
 	if loc == nil {
 		loc = time.UTC
@@ -124,25 +202,28 @@ func (im *Importer) Import(ctx context.Context, name string, src []byte, images 
 	if len(fm.Ignored) > 0 {
 		warnings = append(warnings, "ignored keys: "+strings.Join(fm.Ignored, ", "))
 	}
-	fail := func(format string, args ...any) error {
-		return &ParseError{File: name, Reason: fmt.Sprintf(format, args...)}
+	fail := func(line int, format string, args ...any) error {
+		return &ParseError{File: name, Line: line, Reason: fmt.Sprintf(format, args...)}
 	}
 	a := &byline.Article{
 		Slug: fm.Slug, Title: fm.Title, Standfirst: fm.Standfirst, Body: body,
 		Status: fm.Status, Visibility: fm.Visibility, Featured: fm.Featured,
 		ImageAlt: fm.ImageAlt, ImageCaption: fm.ImageCaption, ImageCredit: fm.ImageCredit,
-		PublishedAt: fm.Date,
+		PublishedAt: fm.Date, Source: source,
 	}
 	if !a.PublishedAt.IsZero() {
 		a.PublishedAt = a.PublishedAt.Add(im.DateShift)
 	}
 	if a.BodyHTML, a.TeaserHTML, err = im.Markdown.RenderArticle(body); err != nil {
-		return 0, nil, fail("%v", err)
+		if byline.ErrorCode(err) == byline.EINVALID {
+			return 0, nil, fail(fm.BodyLine, "%s", byline.ErrorMessage(err))
+		}
+		return 0, nil, fail(fm.BodyLine, "%v", err)
 	}
 	for _, name := range fm.Authors {
 		slug := Slugify(name)
 		if slug == "" {
-			return 0, nil, fail("no slug can be made from the author name %q", name)
+			return 0, nil, fail(fm.Lines["authors"], "no slug can be made from the author name %q", name)
 		}
 		if !slices.ContainsFunc(a.Authors, func(au *byline.Author) bool { return au.Slug == slug }) {
 			a.Authors = append(a.Authors, &byline.Author{Slug: slug, Name: name})
@@ -151,31 +232,58 @@ func (im *Importer) Import(ctx context.Context, name string, src []byte, images 
 	for _, name := range fm.Tags {
 		slug := Slugify(name)
 		if slug == "" {
-			return 0, nil, fail("no slug can be made from the tag %q", name)
+			return 0, nil, fail(fm.Lines["tags"], "no slug can be made from the tag %q", name)
 		}
 		if !slices.ContainsFunc(a.Tags, func(t *byline.Tag) bool { return t.Slug == slug }) {
 			a.Tags = append(a.Tags, &byline.Tag{Slug: slug, Name: name})
 		}
 	}
+	if err := checkFields(name, fm, a); err != nil {
+		return 0, nil, err
+	}
 
-	if a.PublishedAt.IsZero() {
-		// A file without a date keeps the publish time it got when first imported.
-		old, err := im.Store.FindArticleBySlug(ctx, a.Slug)
-		switch {
-		case err == nil:
-			a.PublishedAt = old.PublishedAt
-		case byline.ErrorCode(err) == byline.ENOTFOUND:
-			a.PublishedAt = im.now()
-		default:
-			return 0, nil, err
+	slugLine := fm.Lines["slug"]
+	if slugLine == 0 {
+		slugLine = fm.Lines["title"]
+	}
+	if other, ok := seen[a.Slug]; ok && other != source {
+		return 0, nil, fail(slugLine, "the slug %q is also used by %s, imported earlier in this run; give one of the two files another slug",
+			a.Slug, strings.TrimPrefix(other, "import:"))
+	}
+	old, err := im.Store.FindArticleBySlug(ctx, a.Slug)
+	switch {
+	case err == nil:
+		if old.Source != source {
+			if !im.Replace {
+				return 0, nil, fail(slugLine, "the slug %q is already used by %s; give this file another slug, or run import with --replace to overwrite it",
+					a.Slug, describeSource(old.Source))
+			}
+			warnings = append(warnings, "replaced "+describeSource(old.Source)+" (--replace)")
 		}
+		if a.PublishedAt.IsZero() {
+			// A file without a date keeps the publish time it got when first imported.
+			a.PublishedAt = old.PublishedAt
+		}
+	case byline.ErrorCode(err) == byline.ENOTFOUND:
+		if a.PublishedAt.IsZero() {
+			a.PublishedAt = im.now()
+		}
+	default:
+		return 0, nil, err
+	}
+	if err := a.Validate(); err != nil {
+		return 0, nil, fail(0, "%s", byline.ErrorMessage(err))
 	}
 
 	var upload *byline.ImageUpload
 	if fm.Image != "" {
+		imageLine := fm.Lines["image"]
 		data, err := images(ctx, fm.Image)
 		if err != nil {
-			return 0, nil, fail("cannot read the image %q: %v", fm.Image, err)
+			if ctx.Err() != nil {
+				return 0, nil, ctx.Err()
+			}
+			return 0, nil, fail(imageLine, "image %q: %s", fm.Image, byline.ErrorMessage(err))
 		}
 		sum := sha256.Sum256(data)
 		img, err := im.Store.FindImageByHash(ctx, hex.EncodeToString(sum[:]))
@@ -185,7 +293,7 @@ func (im *Importer) Import(ctx context.Context, name string, src []byte, images 
 		case byline.ErrorCode(err) == byline.ENOTFOUND:
 			img, variants, err := media.Process(data)
 			if err != nil {
-				return 0, nil, fail("the image %q: %s", fm.Image, byline.ErrorMessage(err))
+				return 0, nil, fail(imageLine, "image %q: %s", fm.Image, byline.ErrorMessage(err))
 			}
 			upload = &byline.ImageUpload{Image: img, Original: data, Variants: variants}
 		default:
@@ -194,9 +302,68 @@ func (im *Importer) Import(ctx context.Context, name string, src []byte, images 
 	}
 	res, err := im.Store.SaveArticle(ctx, a, upload)
 	if err != nil {
+		if code := byline.ErrorCode(err); code == byline.EINVALID || code == byline.ECONFLICT {
+			return 0, nil, fail(0, "%s", byline.ErrorMessage(err))
+		}
 		return 0, nil, fmt.Errorf("%s: save: %w", name, err)
 	}
+	if seen != nil {
+		seen[a.Slug] = source
+	}
 	return res, warnings, nil
+}
+
+// checkFields checks the article's fields against the domain's limits before anything is
+// read or written, and names the line of the front matter key at fault.
+func checkFields(name string, fm *FrontMatter, a *byline.Article) error {
+	fail := func(key string, err error) error {
+		return &ParseError{File: name, Line: fm.Lines[key], Reason: byline.ErrorMessage(err)}
+	}
+	for _, f := range []struct {
+		key, name, value string
+		max              int
+	}{
+		{"title", "title", a.Title, byline.MaxTitle}, {"standfirst", "standfirst", a.Standfirst, byline.MaxStandfirst},
+		{"image_alt", "photo's alt text", a.ImageAlt, byline.MaxAlt}, {"image_caption", "photo's caption", a.ImageCaption, byline.MaxCaption},
+		{"image_credit", "photo's credit", a.ImageCredit, byline.MaxCredit},
+	} {
+		if err := byline.CheckText(f.name, f.value, f.max); err != nil {
+			return fail(f.key, err)
+		}
+	}
+	if len(a.Authors) > byline.MaxAuthors {
+		return fail("authors", byline.Errorf(byline.EINVALID, "An article can have at most %d authors (it has %d).", byline.MaxAuthors, len(a.Authors)))
+	}
+	if len(a.Tags) > byline.MaxTags {
+		return fail("tags", byline.Errorf(byline.EINVALID, "An article can have at most %d tags (it has %d).", byline.MaxTags, len(a.Tags)))
+	}
+	for _, au := range a.Authors {
+		if err := byline.CheckText("author name", au.Name, byline.MaxName); err != nil {
+			return fail("authors", err)
+		}
+	}
+	for _, t := range a.Tags {
+		if err := byline.CheckText("tag name", t.Name, byline.MaxName); err != nil {
+			return fail("tags", err)
+		}
+	}
+	if len(a.Body) > byline.MaxBodyBytes {
+		return &ParseError{File: name, Line: fm.BodyLine, Reason: fmt.Sprintf("The body is %d KB; it can be at most %d KB.", len(a.Body)>>10, byline.MaxBodyBytes>>10)}
+	}
+	return nil
+}
+
+// describeSource names where an article came from, for messages.
+func describeSource(source string) string {
+	switch {
+	case strings.HasPrefix(source, "import:"):
+		return "the article imported from " + strings.TrimPrefix(source, "import:")
+	case strings.HasPrefix(source, "sample:"):
+		return "the sample article " + strings.TrimPrefix(source, "sample:")
+	case source == "":
+		return "an article made in Byline (or imported before Byline recorded where articles come from)"
+	}
+	return "the article from " + source
 }
 
 func (im *Importer) now() time.Time {
@@ -206,30 +373,89 @@ func (im *Importer) now() time.Time {
 	return time.Now().UTC()
 }
 
-// fetch downloads an image given by URL, within limits.
-func (im *Importer) fetch(ctx context.Context, url string) ([]byte, error) {
-	client := im.Client
-	if client == nil {
-		client = &http.Client{Timeout: 30 * time.Second}
+func (im *Importer) fetcher() *media.Fetcher {
+	if im.Fetcher != nil {
+		return im.Fetcher
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	return defaultFetcher
+}
+
+// isURL reports whether an image reference is a web address (or looks like an address of
+// another kind, which the fetcher then refuses) rather than a path.
+func isURL(ref string) bool {
+	scheme, _, ok := strings.Cut(ref, "://")
+	return ok && scheme != "" && !strings.ContainsAny(scheme, `/\.`)
+}
+
+// Errors reading files inside an import folder. The one for a path that leaves the folder
+// is the same whether or not something exists there, and says nothing of what it holds.
+var (
+	errOutside  = byline.Errorf(byline.EINVALID, "The image must be a file inside the import folder.")
+	errNotFound = byline.Errorf(byline.EINVALID, "There is no such file in the import folder.")
+)
+
+// localImage reads an image named by a path: relative to the Markdown file's folder dir,
+// or, when it starts with "/", to the import folder root. It must stay inside root.
+func localImage(root *os.Root, dir, ref string) ([]byte, error) {
+	p := filepath.FromSlash(ref)
+	if strings.HasPrefix(ref, "/") {
+		p = filepath.Clean(strings.TrimLeft(p, `/\`))
+	} else {
+		p = filepath.Join(dir, p)
+	}
+	if !filepath.IsLocal(p) {
+		return nil, errOutside
+	}
+	data, err := readRegular(root, p, media.MaxBytes, "image")
+	if err == errOutsideFile {
+		return nil, errOutside
+	}
+	return data, err
+}
+
+// errOutsideFile is readRegular's refusal of a path that leaves the root.
+var errOutsideFile = byline.Errorf(byline.EINVALID, "The file must be inside the import folder.")
+
+// readRegular reads the regular file name inside root, of at most max bytes, without ever
+// opening a device or a pipe or reading more than max+1 bytes. what names the file in
+// messages ("file", "image").
+func readRegular(root *os.Root, name string, max int64, what string) ([]byte, error) {
+	st, err := root.Stat(name)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, errNotFound
+	case errors.Is(err, fs.ErrPermission):
+		return nil, byline.Errorf(byline.EINVALID, "The %s cannot be read: permission denied.", what)
+	case err != nil:
+		return nil, errOutsideFile // the root refuses paths and links that lead out of it
+	case !st.Mode().IsRegular():
+		return nil, byline.Errorf(byline.EINVALID, "The %s is not a regular file (it is a folder, a device or a pipe).", what)
+	case st.Size() > max:
+		return nil, tooLarge(what, max)
+	}
+	// O_NONBLOCK: should a pipe take the file's place after the check, opening it does not
+	// wait for a writer; the check on the open file below then refuses it.
+	f, err := root.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
-		return nil, err
+		return nil, byline.Errorf(byline.EINVALID, "The %s cannot be opened.", what)
 	}
-	resp, err := client.Do(req)
+	defer f.Close()
+	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+		return nil, byline.Errorf(byline.EINVALID, "The %s is not a regular file (it is a folder, a device or a pipe).", what)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, max+1))
 	if err != nil {
-		return nil, err
+		return nil, byline.Errorf(byline.EINVALID, "The %s could not be read to the end.", what)
 	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("the server answered %s", resp.Status)
-	}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, media.MaxBytes+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > media.MaxBytes {
-		return nil, errors.New("the image is too large")
+	if int64(len(data)) > max {
+		return nil, tooLarge(what, max)
 	}
 	return data, nil
+}
+
+func tooLarge(what string, max int64) error {
+	if max >= 1<<20 && max%(1<<20) == 0 {
+		return byline.Errorf(byline.EINVALID, "The %s is larger than %d MB.", what, max>>20)
+	}
+	return byline.Errorf(byline.EINVALID, "The %s is larger than %d KB.", what, max>>10)
 }

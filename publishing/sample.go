@@ -80,7 +80,7 @@ func Seed(ctx context.Context, im *Importer, now time.Time) (Summary, error) {
 	}
 	var sum Summary
 	for _, f := range files {
-		res, _, err := shifted.Import(ctx, f.name, f.src, images)
+		res, _, err := shifted.Import(ctx, f.name, "sample:"+f.name, f.src, images)
 		if err != nil {
 			return sum, fmt.Errorf("sample content: %w", err)
 		}

@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"syscall"
@@ -30,7 +31,8 @@ const usage = `Byline: a publishing platform for membership-funded newsrooms.
 
 Usage:
   byline [serve] [flags]           run the site (the default command)
-  byline import markdown PATH...   import Markdown files, or folders of them
+  byline import markdown PATH...   import Markdown files, or folders of them; with --replace
+                                   a file may overwrite an article another source made
   byline migrate [flags]           apply database migrations without serving
   byline copy --from DB --to DB    copy a whole newsroom between databases (SQLite ⇄ PostgreSQL)
   byline backup FILE               write a consistent copy of the SQLite database while serving
@@ -82,6 +84,7 @@ func (u usageError) Error() string { return u.msg }
 type config struct {
 	addr, data, databaseURL, baseURL string
 	from, to                         string // copy
+	replace                          bool   // import
 	sample, dev, accessLog, cache    bool
 	logFormat                        string
 }
@@ -181,7 +184,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "copy":
 		fs.StringVar(&c.from, "from", "", "source: a SQLite data folder or file, or a postgres:// URL")
 		fs.StringVar(&c.to, "to", "", "destination, empty: a SQLite data folder or file, or a postgres:// URL")
-	case "serve", "migrate", "import", "backup", "settings":
+	case "import":
+		// No environment twin: a forgotten variable must not overwrite articles unasked.
+		fs.BoolVar(&c.replace, "replace", false, "let an imported file overwrite an article with its slug that another file, the sample newsroom or Byline made")
+	case "serve", "migrate", "backup", "settings":
 	default:
 		fs.Usage()
 		return usageError{fmt.Sprintf("unknown command %q", cmd)}
@@ -327,6 +333,12 @@ func importMarkdown(ctx context.Context, c config, paths []string, stdout io.Wri
 	if err != nil {
 		return err
 	}
+	im.Replace = c.replace
+	if _, set := os.LookupEnv("GOMEMLIMIT"); !set {
+		// A decoded photo can take 200 MB; collect the last one before the next grows the
+		// heap to twice that (a soft limit: a larger photo still imports).
+		debug.SetMemoryLimit(300 << 20)
+	}
 	words := map[byline.SaveResult]string{byline.Created: "imported", byline.Updated: "updated", byline.Unchanged: "unchanged"}
 	sum, err := im.ImportPaths(ctx, paths, func(file string, res byline.SaveResult, warnings []string, err error) {
 		if err != nil {
@@ -338,6 +350,11 @@ func importMarkdown(ctx context.Context, c config, paths []string, stdout io.Wri
 			fmt.Fprintf(stdout, "           %s: %s\n", file, w)
 		}
 	})
+	if err != nil && ctx.Err() != nil {
+		// SIGTERM or Ctrl-C: the file in hand was finished or left whole, and no other begun.
+		fmt.Fprintf(stdout, "stopped: %d imported, %d updated, %d unchanged, %d failed\n", sum.Imported, sum.Updated, sum.Unchanged, sum.Failed)
+		return errors.New("the import was stopped before its end; run it again to import the rest")
+	}
 	if err != nil {
 		return err
 	}
