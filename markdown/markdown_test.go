@@ -286,6 +286,7 @@ func textOf(t testing.TB, out string) string {
 	return b.String()
 }
 
+// textOfNode returns the text inside n.
 func textOfNode(n *html.Node) string {
 	if n.Type == html.TextNode {
 		return n.Data

@@ -102,6 +102,8 @@ func (f *Fetcher) fail(ctx context.Context, err error) error {
 	return errFetchFailed
 }
 
+// init builds the client: a dialer that checks each address, no proxy, and a redirect
+// policy that counts and checks schemes.
 func (f *Fetcher) init() {
 	timeout := f.Timeout
 	if timeout <= 0 {

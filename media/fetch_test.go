@@ -24,6 +24,7 @@ type server struct {
 	hits atomic.Int64
 }
 
+// newServer starts a server on 127.0.0.1 that counts requests, closed when the test ends.
 func newServer(t *testing.T, h http.HandlerFunc) *server {
 	t.Helper()
 	s := &server{}
@@ -55,6 +56,7 @@ func allowOnly(t *testing.T, servers ...*server) *media.Fetcher {
 	return &media.Fetcher{Allow: func(ap netip.AddrPort) bool { return allowed[ap] }}
 }
 
+// wantMessage fails unless err is an invalid error whose message contains want.
 func wantMessage(t *testing.T, err error, want string) {
 	t.Helper()
 	if byline.ErrorCode(err) != byline.EINVALID || !strings.Contains(byline.ErrorMessage(err), want) {

@@ -189,6 +189,8 @@ func (im *Importer) Import(ctx context.Context, name, source string, src []byte,
 	return im.importSource(ctx, name, source, src, images, nil)
 }
 
+// importSource imports one file's content (see Import); seen, when not nil, maps the slugs
+// this run has imported to their sources, so that a second file with one of them fails.
 func (im *Importer) importSource(ctx context.Context, name, source string, src []byte, images ImageSource, seen map[string]string) (byline.SaveResult, []string, error) {
 	loc := im.Location
 	if loc == nil {
@@ -366,6 +368,7 @@ func describeSource(source string) string {
 	return "the article from " + source
 }
 
+// now is the publish time of a new file without a date.
 func (im *Importer) now() time.Time {
 	if im.Now != nil {
 		return im.Now().UTC()
@@ -373,6 +376,7 @@ func (im *Importer) now() time.Time {
 	return time.Now().UTC()
 }
 
+// fetcher returns the Fetcher for images given by URL.
 func (im *Importer) fetcher() *media.Fetcher {
 	if im.Fetcher != nil {
 		return im.Fetcher
@@ -453,6 +457,7 @@ func readRegular(root *os.Root, name string, max int64, what string) ([]byte, er
 	return data, nil
 }
 
+// tooLarge says that a file is over its limit, in MB or KB.
 func tooLarge(what string, max int64) error {
 	if max >= 1<<20 && max%(1<<20) == 0 {
 		return byline.Errorf(byline.EINVALID, "The %s is larger than %d MB.", what, max>>20)

@@ -585,3 +585,23 @@ func TestImportRefusesLoopbackImages(t *testing.T) {
 		t.Errorf("the server on 127.0.0.1 got %d requests, want none", n)
 	}
 }
+
+// TestImportMarkdownStaysInsideTheFolder: a Markdown file in the folder that is a symbolic
+// link to a file outside it is not imported: the folder's content decides nothing outside.
+func TestImportMarkdownStaysInsideTheFolder(t *testing.T) {
+	db := storetest.MustOpen(t, "sqlite")
+	outside := t.TempDir()
+	write(t, outside, "private.md", "---\ntitle: Private notes\n---\nNot for publication.\n")
+	dir := filepath.Join(outside, "site")
+	write(t, dir, "good.md", "---\ntitle: Good story\n---\nText.\n")
+	if err := os.Symlink("../private.md", filepath.Join(dir, "link.md")); err != nil {
+		t.Fatal(err)
+	}
+	sum, failed, _ := importAll(t, newImporter(db), dir)
+	if sum.Imported != 1 || len(failed) != 1 || !strings.Contains(failed[0], "link.md: The file must be inside the import folder.") {
+		t.Errorf("summary %+v, failures %q: want link.md refused as outside the folder", sum, failed)
+	}
+	if _, err := db.FindArticleBySlug(context.Background(), "private-notes"); byline.ErrorCode(err) != byline.ENOTFOUND {
+		t.Errorf("the file outside the folder was imported: %v", err)
+	}
+}
