@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -102,20 +103,23 @@ const (
 // Validate checks what every stored article must have, and that its text can go into any
 // page or feed: valid UTF-8 without characters XML forbids, within the length limits.
 func (a *Article) Validate() error {
+	if len(a.Body) > MaxBodyBytes {
+		return Errorf(EINVALID, "The body is %d KB; it can be at most %d KB.", len(a.Body)>>10, MaxBodyBytes>>10)
+	}
 	for _, f := range []struct {
 		name, value string
 		max         int
 	}{
-		{"title", a.Title, MaxTitle}, {"slug", a.Slug, MaxSlug}, {"standfirst", a.Standfirst, MaxStandfirst},
+		{"title", a.Title, MaxTitle}, {"standfirst", a.Standfirst, MaxStandfirst},
 		{"photo's alt text", a.ImageAlt, MaxAlt}, {"photo's caption", a.ImageCaption, MaxCaption},
-		{"photo's credit", a.ImageCredit, MaxCredit}, {"body", a.Body, 0},
+		{"photo's credit", a.ImageCredit, MaxCredit}, {"body", a.Body, 0}, {"source", a.Source, 4096},
 	} {
 		if err := CheckText(f.name, f.value, f.max); err != nil {
 			return err
 		}
 	}
-	if len(a.Body) > MaxBodyBytes {
-		return Errorf(EINVALID, "The body is %d KB; it can be at most %d KB.", len(a.Body)>>10, MaxBodyBytes>>10)
+	if err := CheckSlug("article", a.Slug); err != nil {
+		return err
 	}
 	if len(a.Authors) > MaxAuthors {
 		return Errorf(EINVALID, "An article can have at most %d authors (it has %d).", MaxAuthors, len(a.Authors))
@@ -124,12 +128,12 @@ func (a *Article) Validate() error {
 		return Errorf(EINVALID, "An article can have at most %d tags (it has %d).", MaxTags, len(a.Tags))
 	}
 	for _, au := range a.Authors {
-		if err := CheckText("author name", au.Name, MaxName); err != nil {
+		if err := au.Validate(); err != nil {
 			return err
 		}
 	}
 	for _, t := range a.Tags {
-		if err := CheckText("tag name", t.Name, MaxName); err != nil {
+		if err := t.Validate(); err != nil {
 			return err
 		}
 	}
@@ -140,8 +144,6 @@ func (a *Article) Validate() error {
 	switch {
 	case strings.TrimSpace(a.Title) == "":
 		return Errorf(EINVALID, "An article needs a title.")
-	case a.Slug == "":
-		return Errorf(EINVALID, "An article needs a slug.")
 	case !a.Status.Valid():
 		return Errorf(EINVALID, "%q is not a status: use draft or published.", a.Status)
 	case !a.Visibility.Valid():
@@ -172,6 +174,38 @@ type Author struct {
 	Slug string
 	Name string
 	Bio  string
+}
+
+// MaxBio bounds an author's bio and a tag's description.
+const MaxBio = 2000
+
+// Validate checks an author before it is stored: a name and a slug, text that any page or
+// feed can carry.
+func (au *Author) Validate() error {
+	if strings.TrimSpace(au.Name) == "" {
+		return Errorf(EINVALID, "Every author needs a name.")
+	}
+	if err := CheckText("author name", au.Name, MaxName); err != nil {
+		return err
+	}
+	if err := CheckText("author's bio", au.Bio, MaxBio); err != nil {
+		return err
+	}
+	return CheckSlug("author", au.Slug)
+}
+
+// Validate checks a tag before it is stored, as Author.Validate does an author.
+func (t *Tag) Validate() error {
+	if strings.TrimSpace(t.Name) == "" {
+		return Errorf(EINVALID, "Every tag needs a name.")
+	}
+	if err := CheckText("tag name", t.Name, MaxName); err != nil {
+		return err
+	}
+	if err := CheckText("tag description", t.Description, MaxBio); err != nil {
+		return err
+	}
+	return CheckSlug("tag", t.Slug)
 }
 
 // Tag files articles under a topic.
@@ -271,22 +305,27 @@ type ArticleStore interface {
 	ContentRevision(ctx context.Context) (int64, error)
 }
 
-// CheckText checks a piece of text before it is stored: valid UTF-8, no control characters
-// that XML 1.0 forbids (a feed carrying them is not XML), and at most max characters (no
-// limit when max is 0). name says what the text is, in the message.
+// CheckText checks a piece of text before it is stored: valid UTF-8, no character that
+// XML 1.0 forbids (a feed carrying one is not XML), and at most max characters (no limit
+// when max is 0). name says what the text is, in the message, which gives the line.
 func CheckText(name, s string, max int) error {
-	if !utf8.ValidString(s) {
-		return Errorf(EINVALID, "The %s is not valid UTF-8 text (is the file in another encoding, such as Windows-1252?).", name)
+	if max > 0 && len(s) > 4*max { // more bytes than max characters can take
+		return Errorf(EINVALID, "The %s is longer than %d characters.", name, max)
 	}
+	line, n := 1, 0
 	for i, r := range s {
-		if !xmlChar(r) {
-			return Errorf(EINVALID, "The %s holds the control character %U at byte %d, which no page or feed may carry.", name, r, i)
+		switch {
+		case r == utf8.RuneError && !strings.HasPrefix(s[i:], "\uFFFD"):
+			return Errorf(EINVALID, "The %s is not valid UTF-8 text at line %d (is it in another encoding, such as Windows-1252?).", name, line)
+		case !xmlChar(r):
+			return Errorf(EINVALID, "The %s holds the character %U at line %d, which no page or feed may carry.", name, r, line)
+		case r == '\n':
+			line++
 		}
+		n++
 	}
-	if max > 0 {
-		if n := utf8.RuneCountInString(s); n > max {
-			return Errorf(EINVALID, "The %s is %d characters long; it can be at most %d.", name, n, max)
-		}
+	if max > 0 && n > max {
+		return Errorf(EINVALID, "The %s is %d characters long; it can be at most %d.", name, n, max)
 	}
 	return nil
 }
@@ -295,4 +334,24 @@ func CheckText(name, s string, max int) error {
 func xmlChar(r rune) bool {
 	return r == 0x09 || r == 0x0A || r == 0x0D || r >= 0x20 && r <= 0xD7FF ||
 		r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF
+}
+
+// CheckSlug checks the slug of an article, author or tag (what names it): lower-case
+// letters, digits and single hyphens, at most MaxSlug bytes, as addresses need them.
+func CheckSlug(what, slug string) error {
+	if slug == "" {
+		return Errorf(EINVALID, "The %s needs a slug.", what)
+	}
+	if len(slug) > MaxSlug {
+		return Errorf(EINVALID, "The %s's slug is %d bytes long; it can be at most %d.", what, len(slug), MaxSlug)
+	}
+	if !utf8.ValidString(slug) || strings.HasPrefix(slug, "-") || strings.HasSuffix(slug, "-") || strings.Contains(slug, "--") {
+		return Errorf(EINVALID, "The %s's slug %q is not valid: use lower-case letters, digits and single hyphens.", what, slug)
+	}
+	for _, r := range slug {
+		if r != '-' && !unicode.IsDigit(r) && !(unicode.IsLetter(r) && !unicode.IsUpper(r)) {
+			return Errorf(EINVALID, "The %s's slug %q is not valid: use lower-case letters, digits and single hyphens.", what, slug)
+		}
+	}
+	return nil
 }

@@ -56,6 +56,9 @@ func (s Settings) Validate() error {
 			return err
 		}
 	}
+	if !LinkTarget(s.Logo) {
+		return Errorf(EINVALID, "The logo must be a path on this site like /static/logo.svg, or an http(s) address.")
+	}
 	if len(s.Navigation) > 50 {
 		return Errorf(EINVALID, "The navigation can have at most 50 links (it has %d).", len(s.Navigation))
 	}
@@ -75,7 +78,7 @@ func (s Settings) Validate() error {
 		if err := CheckText("navigation address", l.URL, 2000); err != nil {
 			return err
 		}
-		if !SitePath(l.URL) && !strings.HasPrefix(l.URL, "https://") && !strings.HasPrefix(l.URL, "http://") {
+		if !LinkTarget(l.URL) {
 			return Errorf(EINVALID, "The navigation link %q must lead to a path like /tag/politics/ or to an http(s) address.", l.Label)
 		}
 	}
@@ -107,4 +110,17 @@ func validLocale(tag string) bool {
 func SitePath(u string) bool {
 	return strings.HasPrefix(u, "/") && !strings.HasPrefix(u, "//") && !strings.HasPrefix(u, "/\\") &&
 		!strings.ContainsAny(u, "\x00\r\n\t")
+}
+
+// LinkTarget reports whether u may stand in a link or an image the site shows: a path on
+// this site, or an http(s) address, without spaces or control characters.
+func LinkTarget(u string) bool {
+	if strings.ContainsFunc(u, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
+		return false
+	}
+	rest, ok := strings.CutPrefix(u, "https://")
+	if !ok {
+		rest, ok = strings.CutPrefix(u, "http://")
+	}
+	return SitePath(u) || ok && rest != "" && !strings.HasPrefix(rest, "/")
 }

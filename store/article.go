@@ -61,19 +61,29 @@ func filterWhere(f byline.ArticleFilter, from *position) (string, []any) {
 	var where []string
 	var args []any
 	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
+	// keyset bounds the list by a position, with the time first so that both engines
+	// range-scan the index from there (PostgreSQL would filter an OR form row by row).
+	keyset := func(p position, idOp string) {
+		t := arg(p.at.UTC())
+		where = append(where, fmt.Sprintf("a.published_at <= %s AND (a.published_at < %s OR a.id %s %s)", t, t, idOp, arg(p.id)))
+	}
+	bounded := false // a keyset bound at or before VisibleAt makes the visible time bound redundant
+	if from != nil {
+		keyset(*from, "<=")
+		bounded = !f.VisibleAt.IsZero() && !from.at.After(f.VisibleAt)
+	}
+	if f.Before != nil {
+		keyset(position{f.Before.PublishedAt, f.Before.ID}, "<")
+		bounded = bounded || !f.VisibleAt.IsZero() && !f.Before.PublishedAt.After(f.VisibleAt)
+	}
 	switch {
+	case !f.VisibleAt.IsZero() && bounded:
+		// Only the status: SQLite would otherwise range-scan by the visible bound instead.
+		where = append(where, "a.status = 'published'")
 	case !f.VisibleAt.IsZero():
 		where = append(where, fmt.Sprintf(visible, arg(f.VisibleAt.UTC())))
 	case f.Status != "":
 		where = append(where, "a.status = "+arg(string(f.Status)))
-	}
-	if f.Before != nil {
-		t := arg(f.Before.PublishedAt.UTC())
-		where = append(where, fmt.Sprintf("(a.published_at < %s OR (a.published_at = %s AND a.id < %s))", t, t, arg(f.Before.ID)))
-	}
-	if from != nil {
-		t := arg(from.at.UTC())
-		where = append(where, fmt.Sprintf("(a.published_at < %s OR (a.published_at = %s AND a.id <= %s))", t, t, arg(from.id)))
 	}
 	if f.Featured {
 		where = append(where, "a.featured = "+arg(true))
@@ -210,6 +220,7 @@ func (db *DB) SaveArticle(ctx context.Context, a *byline.Article, upload *byline
 	now := db.now()
 	result := byline.Created
 	err = db.inTx(ctx, func(tx *tx) error {
+		result = byline.Created // this may run twice (see inTx)
 		if upload != nil {
 			if err := db.saveImage(ctx, tx, upload); err != nil {
 				return err
@@ -331,6 +342,9 @@ func imageHash(a *byline.Article) string {
 
 // FindArticleLinks returns the slugs and update times of published articles, newest first.
 func (db *DB) FindArticleLinks(ctx context.Context, visibleAt time.Time, offset, limit int) ([]byline.ArticleLink, error) {
+	if visibleAt.IsZero() { // no time, nothing visible: never every article
+		return nil, nil
+	}
 	f := byline.ArticleFilter{VisibleAt: visibleAt}
 	var fromPos *position
 	if offset >= anchorFrom {

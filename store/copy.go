@@ -32,7 +32,13 @@ func Copy(ctx context.Context, src, dst *DB, progress func(table string, rows in
 		return fmt.Errorf("read snapshot: %w", err)
 	}
 	defer snap.Rollback()
-	return dst.inTx(ctx, func(tx *tx) error {
+	type count struct {
+		table string
+		rows  int
+	}
+	var counts []count
+	err = dst.inTx(ctx, func(tx *tx) error {
+		counts = counts[:0] // this may run twice (see inTx)
 		for _, t := range []string{"articles", "authors", "tags", "images"} {
 			var n int
 			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+t).Scan(&n); err != nil {
@@ -65,9 +71,7 @@ func Copy(ctx context.Context, src, dst *DB, progress func(table string, rows in
 					return fmt.Errorf("reset %s ids: %w", t.name, err)
 				}
 			}
-			if progress != nil {
-				progress(t.name, n)
-			}
+			counts = append(counts, count{t.name, n})
 		}
 		// Anything cached from before the copy is stale.
 		var rev int64
@@ -79,6 +83,12 @@ func Copy(ctx context.Context, src, dst *DB, progress func(table string, rows in
 		}
 		return dst.bumpRevision(ctx, tx)
 	})
+	if err == nil && progress != nil {
+		for _, c := range counts {
+			progress(c.table, c.rows)
+		}
+	}
+	return err
 }
 
 // copyTable streams one table from the snapshot into the destination transaction, in

@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -120,10 +121,30 @@ func (db *DB) Close() error {
 		}
 	}
 	if db.wal != nil {
-		// Last: its descriptor must outlive SQLite's own (see walWatch).
-		db.wal.close()
+		// Last: its descriptor must outlive SQLite's own (see walWatch). Close does not wait
+		// for connections still in use (a query in flight): let go once they are gone.
+		db.wal.stop()
+		if db.openConns() == 0 {
+			db.wal.release()
+		} else {
+			go func() {
+				for db.openConns() > 0 {
+					time.Sleep(50 * time.Millisecond)
+				}
+				db.wal.release()
+			}()
+		}
 	}
 	return err
+}
+
+// openConns counts the connections not closed yet, in use ones included.
+func (db *DB) openConns() int {
+	n := db.read.Stats().OpenConnections
+	if db.write != db.read {
+		n += db.write.Stats().OpenConnections
+	}
+	return n
 }
 
 // Ping runs a query on the database, for health checks.
@@ -154,10 +175,16 @@ type tx struct {
 
 // inTx runs fn in a write transaction and commits it, or rolls it back on error. On
 // PostgreSQL a transaction aborted as a deadlock victim or by a serialisation failure is
-// run once more: fn must be safe to run again.
+// run again, up to three times in all, after a short random pause that lets the other
+// transaction finish first: fn must be safe to run again.
 func (db *DB) inTx(ctx context.Context, fn func(tx *tx) error) error {
 	err := db.runTx(ctx, fn)
-	if retryable(err) && ctx.Err() == nil {
+	for attempt := 1; attempt < 3 && retryable(err); attempt++ {
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(time.Duration(10+rand.IntN(90*attempt)) * time.Millisecond):
+		}
 		err = db.runTx(ctx, fn)
 	}
 	return err
@@ -178,7 +205,7 @@ func (db *DB) runTx(ctx context.Context, fn func(tx *tx) error) error {
 	}
 	if t.revision > 0 && db.listener != nil {
 		// This node's own pages change at once; the others hear it from NOTIFY.
-		db.listener.store(t.revision)
+		db.listener.committed(t.revision)
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -19,8 +20,12 @@ type pgListener struct {
 	channel string
 	rev     atomic.Int64 // newest revision seen; 0 while not listening
 	checked atomic.Int64 // unix nanoseconds of the last confirmed revision
-	cancel  context.CancelFunc
-	done    chan struct{}
+	// mu orders the writers of rev: the listener's confirmations, this node's own commits
+	// and the reset when the connection is lost (reads are lock-free).
+	mu        sync.Mutex
+	listening bool // connected, LISTEN issued and the revision confirmed once
+	cancel    context.CancelFunc
+	done      chan struct{}
 	// confirmTimeout bounds each query on the listening connection: a half-open connection
 	// would otherwise stall it until the kernel gives up, many minutes later.
 	confirmTimeout time.Duration
@@ -36,9 +41,12 @@ func (l *pgListener) revision(now time.Time) (int64, bool) {
 	return rev, true
 }
 
+// listenTimeout bounds each query on the listening connection; tests shorten it.
+var listenTimeout = 5 * time.Second
+
 func startListener(url, channel string) *pgListener {
 	ctx, cancel := context.WithCancel(context.Background())
-	l := &pgListener{url: url, channel: channel, cancel: cancel, done: make(chan struct{}), confirmTimeout: 5 * time.Second}
+	l := &pgListener{url: url, channel: channel, cancel: cancel, done: make(chan struct{}), confirmTimeout: listenTimeout}
 	go l.run(ctx)
 	return l
 }
@@ -54,7 +62,10 @@ func (l *pgListener) run(ctx context.Context) {
 		if l.listen(ctx) {
 			wait = 100 * time.Millisecond
 		}
+		l.mu.Lock()
+		l.listening = false
 		l.rev.Store(0)
+		l.mu.Unlock()
 		select {
 		case <-ctx.Done():
 		case <-time.After(wait):
@@ -96,6 +107,9 @@ func (l *pgListener) listen(ctx context.Context) bool {
 	if confirm() != nil {
 		return false
 	}
+	l.mu.Lock()
+	l.listening = true
+	l.mu.Unlock()
 	for {
 		// Wake up at least every half second to confirm the revision: the listener then
 		// also notices a silently dead connection.
@@ -119,13 +133,24 @@ func (l *pgListener) listen(ctx context.Context) bool {
 	}
 }
 
-// store records rev when it is newer than the one known.
+// store records rev, read on the listening connection, when it is newer than the one known.
 func (l *pgListener) store(rev int64) {
-	for {
-		old := l.rev.Load()
-		if rev <= old || l.rev.CompareAndSwap(old, rev) {
-			break
-		}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if rev > l.rev.Load() {
+		l.rev.Store(rev)
 	}
 	l.checked.Store(time.Now().UnixNano())
+}
+
+// committed records a revision this node committed, so that its own pages change at once.
+// It does so only while listening: otherwise ContentRevision must keep asking the database,
+// or it would miss the other nodes' changes for a second.
+func (l *pgListener) committed(rev int64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.listening && rev > l.rev.Load() {
+		l.rev.Store(rev)
+		l.checked.Store(time.Now().UnixNano())
+	}
 }

@@ -176,12 +176,13 @@ func TestListenerLeavesAHalfOpenConnection(t *testing.T) {
 	p := newFreezingProxy(t, u.Host)
 	u.Host = p.ln.Addr().String()
 	ctx := context.Background()
+	listenTimeout = 500 * time.Millisecond
+	defer func() { listenTimeout = 5 * time.Second }()
 	db, err := Open(ctx, u.String(), true)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	db.listener.confirmTimeout = 500 * time.Millisecond
 	waitFor(t, "the listener", func() bool { _, ok := db.listener.revision(time.Now()); return ok })
 	before := p.connections()
 	p.freeze()

@@ -3,10 +3,12 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -41,25 +43,42 @@ func (db *DB) migrate(ctx context.Context, files fs.FS) error {
 	if err != nil {
 		return err
 	}
+	applied := map[string]bool{}
+	rows, err := db.write.QueryContext(ctx, `SELECT version FROM schema_migrations`)
+	if err != nil {
+		return fmt.Errorf("read schema_migrations: %w", err)
+	}
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			rows.Close()
+			return fmt.Errorf("read schema_migrations: %w", err)
+		}
+		applied[v] = true
+	}
+	rows.Close()
 	for _, name := range names {
+		if applied[name] { // looked at again inside the transaction: another node may be here
+			continue
+		}
 		script, err := fs.ReadFile(files, path.Join("migrations", db.dialect.name(), name))
 		if err != nil {
 			return err
 		}
-		apply := func(tx *sql.Tx) error {
+		apply := func(tx *sql.Tx) (bool, error) {
 			var n int
 			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = $1`, name).Scan(&n); err != nil {
-				return fmt.Errorf("read schema_migrations: %w", err)
+				return false, fmt.Errorf("read schema_migrations: %w", err)
 			}
 			if n > 0 {
-				return nil
+				return false, nil
 			}
 			if _, err := tx.ExecContext(ctx, string(script)); err != nil {
-				return fmt.Errorf("migration %s: %w", name, err)
+				return false, fmt.Errorf("migration %s: %w", name, err)
 			}
 			_, err = tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)`,
 				name, db.now().Format("2006-01-02T15:04:05.000000Z"))
-			return err
+			return true, err
 		}
 		if db.dialect.name() == "sqlite" {
 			err = db.migrateSQLite(ctx, name, apply)
@@ -68,7 +87,8 @@ func (db *DB) migrate(ctx context.Context, files fs.FS) error {
 				if _, err := tx.ExecContext(ctx, db.dialect.lockMigrations()); err != nil {
 					return fmt.Errorf("lock migrations: %w", err)
 				}
-				return apply(tx.Tx)
+				_, err := apply(tx.Tx)
+				return err
 			})
 		}
 		if err != nil {
@@ -84,7 +104,7 @@ func (db *DB) migrate(ctx context.Context, files fs.FS) error {
 // it; PRAGMA foreign_key_check before commit, so that the rebuilt table still satisfies every
 // reference; foreign keys on again afterwards. The migration file holds the steps between:
 // create the new table, copy the rows, drop the old one, rename, recreate indexes.
-func (db *DB) migrateSQLite(ctx context.Context, name string, apply func(*sql.Tx) error) error {
+func (db *DB) migrateSQLite(ctx context.Context, name string, apply func(*sql.Tx) (bool, error)) error {
 	conn, err := db.write.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("migration %s: %w", name, err)
@@ -93,31 +113,37 @@ func (db *DB) migrateSQLite(ctx context.Context, name string, apply func(*sql.Tx
 	if _, err := conn.ExecContext(ctx, `PRAGMA foreign_keys = OFF`); err != nil {
 		return fmt.Errorf("migration %s: foreign keys off: %w", name, err)
 	}
-	defer conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA foreign_keys = ON`)
+	defer func() {
+		if _, err := conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA foreign_keys = ON`); err != nil {
+			// Never hand the pool's writer back without its foreign keys.
+			conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
+	}()
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("migration %s: begin: %w", name, err)
 	}
 	defer tx.Rollback()
-	if err := apply(tx); err != nil {
+	// References broken before the migration (say, by a hand edit with foreign keys off)
+	// are not the migration's doing: only new ones refuse it.
+	before, err := foreignKeyViolations(ctx, tx)
+	if err != nil {
+		return fmt.Errorf("migration %s: %w", name, err)
+	}
+	changed, err := apply(tx)
+	if err != nil || !changed {
 		return err
 	}
-	rows, err := tx.QueryContext(ctx, `PRAGMA foreign_key_check`)
+	after, err := foreignKeyViolations(ctx, tx)
 	if err != nil {
-		return fmt.Errorf("migration %s: foreign key check: %w", name, err)
+		return fmt.Errorf("migration %s: %w", name, err)
 	}
 	var broken []string
-	for rows.Next() {
-		var table, parent string
-		var rowid sql.NullInt64
-		var fk int
-		if err := rows.Scan(&table, &rowid, &parent, &fk); err != nil {
-			rows.Close()
-			return fmt.Errorf("migration %s: foreign key check: %w", name, err)
+	for _, v := range after {
+		if !slices.Contains(before, v) {
+			broken = append(broken, v)
 		}
-		broken = append(broken, fmt.Sprintf("%s row %d refers to a missing %s", table, rowid.Int64, parent))
 	}
-	rows.Close()
 	if len(broken) > 0 {
 		return fmt.Errorf("migration %s would break references (%s): nothing was changed", name, strings.Join(broken[:min(len(broken), 5)], "; "))
 	}
@@ -125,6 +151,26 @@ func (db *DB) migrateSQLite(ctx context.Context, name string, apply func(*sql.Tx
 		return fmt.Errorf("migration %s: commit: %w", name, err)
 	}
 	return nil
+}
+
+// foreignKeyViolations lists, in words, the rows whose references point nowhere.
+func foreignKeyViolations(ctx context.Context, tx *sql.Tx) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, `PRAGMA foreign_key_check`)
+	if err != nil {
+		return nil, fmt.Errorf("foreign key check: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var table, parent string
+		var rowid sql.NullInt64
+		var fk int
+		if err := rows.Scan(&table, &rowid, &parent, &fk); err != nil {
+			return nil, fmt.Errorf("foreign key check: %w", err)
+		}
+		out = append(out, fmt.Sprintf("%s row %d refers to a missing %s", table, rowid.Int64, parent))
+	}
+	return out, rows.Err()
 }
 
 // migrationNames lists the migration files of one engine, in the order they apply.

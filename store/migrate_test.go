@@ -125,3 +125,27 @@ func TestSQLiteMigrationBreakingReferences(t *testing.T) {
 		t.Errorf("after the refused migration: %v, %v", got, err)
 	}
 }
+
+// TestSQLiteMigrationWithOldBrokenReference: a reference broken before a migration (by a
+// hand edit with foreign keys off) does not make the migration fail; only new ones do.
+func TestSQLiteMigrationWithOldBrokenReference(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "byline.db"), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	conn, err := db.write.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{`PRAGMA foreign_keys = OFF`, `INSERT INTO article_tags (article_id, tag_id, position) VALUES (404, 404, 0)`, `PRAGMA foreign_keys = ON`} {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	conn.Close()
+	if err := db.migrate(ctx, withMigration(t, "9000_marker.sql", `CREATE TABLE marker (x INTEGER);`)); err != nil {
+		t.Fatalf("a harmless migration beside an old broken reference: %v", err)
+	}
+}

@@ -293,7 +293,15 @@ func TestOppositeOrderSaves(t *testing.T) {
 			go func() {
 				for i := range 30 {
 					a := article(fmt.Sprintf("w%d-%d", w, i), time.Date(2026, 1, 1, 0, 0, i, 0, time.UTC))
-					a.Authors, a.Tags = slices.Clone(authors), slices.Clone(tags)
+					a.Authors, a.Tags = nil, nil // copies: a save writes ids into them
+					for _, au := range authors {
+						c := *au
+						a.Authors = append(a.Authors, &c)
+					}
+					for _, t := range tags {
+						c := *t
+						a.Tags = append(a.Tags, &c)
+					}
 					if w == 1 {
 						slices.Reverse(a.Authors)
 						slices.Reverse(a.Tags)

@@ -63,3 +63,50 @@ func locksHeld(t *testing.T, file string, pid int) int {
 	}
 	return n
 }
+
+// TestShmLockOutlivesOneOfTwoStores: closing one of two stores open on the same file in one
+// process leaves the other's SQLite locks in place.
+func TestShmLockOutlivesOneOfTwoStores(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "byline.db")
+	first, err := Open(ctx, path, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := Open(ctx, path, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer second.Close()
+	if _, err := second.ContentRevision(ctx); err != nil {
+		t.Fatal(err)
+	}
+	first.Close()
+	if n := locksHeld(t, path+"-shm", os.Getpid()); n == 0 {
+		t.Fatal("closing one store dropped the other's locks on the -shm file")
+	}
+	if _, err := second.ContentRevision(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestShmLockOutlivesCloseWithQueryInFlight: Close does not wait for a query still reading;
+// SQLite's locks must stay until that connection is gone too.
+func TestShmLockOutlivesCloseWithQueryInFlight(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "byline.db")
+	db, err := Open(ctx, path, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT 1 UNION ALL SELECT 2`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows.Next()
+	db.Close()
+	if n := locksHeld(t, path+"-shm", os.Getpid()); n == 0 {
+		t.Fatal("Close dropped SQLite's locks while a query was still reading")
+	}
+	rows.Close()
+}

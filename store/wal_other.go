@@ -17,4 +17,6 @@ func (w *walWatch) revision(time.Time) (int64, [walHeaderSize]byte, bool) {
 
 func (w *walWatch) remember([walHeaderSize]byte, int64, time.Time) {}
 
-func (w *walWatch) close() {}
+func (w *walWatch) stop() {}
+
+func (w *walWatch) release() {}
