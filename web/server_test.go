@@ -74,12 +74,12 @@ func TestGracefulShutdown(t *testing.T) {
 type hangingStore struct {
 	Store
 	honour  bool
-	entered chan struct{} // one value per call that starts waiting, when someone listens
+	entered chan struct{} // holds a value once a call has started waiting
 	release chan struct{} // closed: the database answers again
 }
 
 func newHangingStore(s Store, honour bool) *hangingStore {
-	return &hangingStore{Store: s, honour: honour, entered: make(chan struct{}), release: make(chan struct{})}
+	return &hangingStore{Store: s, honour: honour, entered: make(chan struct{}, 1), release: make(chan struct{})}
 }
 
 func (h *hangingStore) FindArticles(ctx context.Context, f byline.ArticleFilter) ([]*byline.Article, error) {
