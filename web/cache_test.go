@@ -122,6 +122,7 @@ func (c *countingFinds) FindArticles(ctx context.Context, f byline.ArticleFilter
 	return c.Store.FindArticles(ctx, f)
 }
 
+// count returns the FindArticles calls so far.
 func (c *countingFinds) count() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()

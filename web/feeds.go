@@ -71,9 +71,9 @@ type plainText struct {
 // plainTextEscaper writes text as the RSS Best Practices Profile asks for plain text.
 var plainTextEscaper = strings.NewReplacer("&", "&#x26;", "<", "&#x3C;", ">", "&#x3E;", "\r", "&#xD;")
 
-// text makes plain text for an RSS element. Characters XML forbids (the store refuses them)
+// plain makes plain text for an RSS element. Characters XML forbids (the store refuses them)
 // become U+FFFD, so that the feed stays XML whatever reaches it.
-func text(s string) plainText {
+func plain(s string) plainText {
 	return plainText{XML: plainTextEscaper.Replace(strings.Map(func(r rune) rune {
 		if r == 0x09 || r == 0x0A || r == 0x0D || r >= 0x20 && r <= 0xD7FF || r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF {
 			return r
@@ -113,7 +113,7 @@ func (s *Server) feed(r *http.Request, title, link, desc string, f byline.Articl
 	if err != nil {
 		return nil, err
 	}
-	ch := rssChannel{Title: text(title), Link: s.baseURL + link, Description: htmlText(desc), Language: site.Locale,
+	ch := rssChannel{Title: plain(title), Link: s.baseURL + link, Description: htmlText(desc), Language: site.Locale,
 		Self:      atomLink{Href: s.baseURL + r.URL.Path, Rel: "self", Type: "application/rss+xml"},
 		Generator: "Byline " + byline.Version}
 	var last time.Time
@@ -126,15 +126,15 @@ func (s *Server) feed(r *http.Request, title, link, desc string, f byline.Articl
 		ch.LastBuildDate = last.UTC().Format(time.RFC1123Z)
 	}
 	for _, a := range list {
-		it := rssItem{Title: text(markdown.Smarten(a.Title)), Link: s.articleURL(a),
+		it := rssItem{Title: plain(markdown.Smarten(a.Title)), Link: s.articleURL(a),
 			GUID:        rssGUID{IsPermaLink: true, Value: s.articleURL(a)},
 			PubDate:     a.PublishedAt.UTC().Format(time.RFC1123Z),
 			Description: htmlText(markdown.Smarten(a.Standfirst))}
 		for _, au := range a.Authors {
-			it.Creators = append(it.Creators, text(au.Name))
+			it.Creators = append(it.Creators, plain(au.Name))
 		}
 		for _, t := range a.Tags {
-			it.Categories = append(it.Categories, text(t.Name))
+			it.Categories = append(it.Categories, plain(t.Name))
 		}
 		if anonymous := (byline.Reader{}); anonymous.CanRead(a.Visibility) {
 			it.Content = &cdata{Value: strings.ReplaceAll(a.BodyHTML, "]]>", "]]&gt;")}

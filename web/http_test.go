@@ -556,6 +556,7 @@ type brokenStore struct {
 	method string
 }
 
+// fail returns an error when method is the one that fails.
 func (b brokenStore) fail(method string) error {
 	if b.method == method {
 		return errors.New(method + ": database disk image is malformed")
