@@ -34,7 +34,10 @@ func (s *Server) articlePage(r *http.Request) (*response, error) {
 	if err != nil {
 		return nil, err
 	}
-	data := s.basePage(ctx, r)
+	data, err := s.basePage(ctx, r)
+	if err != nil {
+		return nil, err
+	}
 	data.Article = a
 	data.CanRead = s.reader(r).CanRead(a.Visibility)
 	data.Title = markdown.Smarten(a.Title) + " – " + data.Site.Title
@@ -121,7 +124,7 @@ func (s *Server) absolute(p string) string {
 	switch {
 	case byline.SitePath(p):
 		return s.baseURL + p
-	case linkable(p):
+	case byline.LinkTarget(p):
 		return p
 	}
 	return ""

@@ -91,7 +91,10 @@ func (s *Server) listArticles(r *http.Request, data *pageData, f byline.ArticleF
 // frontPage serves / and /page/{n}/: the latest featured stories on top of the first page,
 // then every article, newest first.
 func (s *Server) frontPage(r *http.Request) (*response, error) {
-	data := s.basePage(r.Context(), r)
+	data, err := s.basePage(r.Context(), r)
+	if err != nil {
+		return nil, err
+	}
 	data.Title, data.Desc, data.Feed = data.Site.Title, data.Site.Description, "/rss/"
 	if err := s.listArticles(r, data, byline.ArticleFilter{}, "/"); err != nil {
 		return nil, err
@@ -164,7 +167,10 @@ func (s *Server) sectionPage(kind string) handlerFunc {
 		if err != nil {
 			return nil, err
 		}
-		data := s.basePage(r.Context(), r)
+		data, err := s.basePage(r.Context(), r)
+		if err != nil {
+			return nil, err
+		}
 		data.Heading, data.Intro = sec.name, sec.about
 		data.Title = sec.name + " – " + data.Site.Title
 		data.Desc = sec.description()

@@ -78,23 +78,17 @@ func (s *Server) settings(ctx context.Context) (byline.Settings, error) {
 // "//evil.example/", which a browser reads as another host; such a logo gives way to the
 // site's own, such a navigation link is left out.
 func safeSettings(site byline.Settings) byline.Settings {
-	if !linkable(site.Logo) {
+	if !byline.LinkTarget(site.Logo) {
 		site.Logo = byline.DefaultSettings().Logo
 	}
 	nav := make([]byline.NavLink, 0, len(site.Navigation))
 	for _, l := range site.Navigation {
-		if linkable(l.URL) {
+		if byline.LinkTarget(l.URL) {
 			nav = append(nav, l)
 		}
 	}
 	site.Navigation = nav
 	return site
-}
-
-// linkable reports whether u may be a link's address: a path on this site or an http(s) URL.
-func linkable(u string) bool {
-	return byline.SitePath(u) || (strings.HasPrefix(u, "https://") || strings.HasPrefix(u, "http://")) &&
-		!strings.ContainsAny(u, "\x00\r\n\t")
 }
 
 // knownSettings returns the settings last read from the store, or the defaults: for pages
@@ -106,14 +100,14 @@ func (s *Server) knownSettings() byline.Settings {
 	return safeSettings(byline.DefaultSettings())
 }
 
-// basePage fills what every page shares.
-func (s *Server) basePage(ctx context.Context, r *http.Request) *pageData {
+// basePage fills what every page shares. A page whose settings cannot be read fails: made
+// with other settings, it would be cached and shown as if it were right.
+func (s *Server) basePage(ctx context.Context, r *http.Request) (*pageData, error) {
 	site, err := s.settings(ctx)
 	if err != nil {
-		s.log.Error("load settings", "err", err)
-		site = s.knownSettings()
+		return nil, err
 	}
-	return s.pageWith(site, r)
+	return s.pageWith(site, r), nil
 }
 
 // pageWith fills what every page shares, from the given settings.
