@@ -256,7 +256,14 @@ func (db *DB) ContentRevision(ctx context.Context) (int64, error) {
 	return rev, err
 }
 
+// revisionTimeout bounds the revision query that every cached page waits for: when the
+// database hangs, pages already cached are served as they were (see web) instead of every
+// reader waiting. Only the slow path runs this query; tests shorten it.
+var revisionTimeout = 5 * time.Second
+
 func (db *DB) queryRevision(ctx context.Context) (int64, error) {
+	ctx, cancel := context.WithTimeout(ctx, revisionTimeout)
+	defer cancel()
 	var rev int64
 	err := db.queryRow(ctx, `SELECT revision FROM content_revision WHERE id = 1`).Scan(&rev)
 	return rev, db.dialect.classify(err, "content revision")

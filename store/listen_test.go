@@ -194,3 +194,44 @@ func TestListenerLeavesAHalfOpenConnection(t *testing.T) {
 		return ok && p.connections() > before
 	})
 }
+
+// TestRevisionQueryHasADeadline: when the database hangs (here, the revision's table locked
+// by another session), ContentRevision gives up after its deadline, so that pages can be
+// served from the cache instead of every reader waiting.
+func TestRevisionQueryHasADeadline(t *testing.T) {
+	u := pgSchemaURL(t, "revision_deadline")
+	ctx := context.Background()
+	db, err := Open(ctx, u, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	revisionTimeout = 300 * time.Millisecond
+	defer func() { revisionTimeout = 5 * time.Second }()
+	locker, err := sql.Open("pgx", u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer locker.Close()
+	tx, err := locker.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.Exec(`LOCK TABLE content_revision IN ACCESS EXCLUSIVE MODE`); err != nil {
+		t.Fatal(err)
+	}
+	// The listener cannot confirm either; once its last confirmation is a second old, the
+	// revision is asked of the database, which hangs.
+	waitFor(t, "the listener to stop vouching", func() bool { _, ok := db.listener.revision(time.Now()); return !ok })
+	done := make(chan error, 1)
+	go func() { _, err := db.ContentRevision(ctx); done <- err }()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Fatal("ContentRevision answered from a locked table")
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("ContentRevision waited for the locked table past its deadline")
+	}
+}
