@@ -86,6 +86,7 @@ type config struct {
 	from, to                         string // copy
 	replace                          bool   // import
 	sample, dev, accessLog, cache    bool
+	cacheMB                          int
 	logFormat                        string
 }
 
@@ -112,6 +113,17 @@ func flags(fs *flag.FlagSet, c *config) error {
 		}
 		fs.BoolVar(p, name, v, help+" ("+envName(name)+")")
 	}
+	integer := func(p *int, name string, def int, help string) {
+		v := def
+		if s, ok := os.LookupEnv(envName(name)); ok {
+			if n, err := strconv.Atoi(s); err == nil && n > 0 {
+				v = n
+			} else {
+				errs = append(errs, fmt.Errorf("%s=%s is not a positive whole number", envName(name), s))
+			}
+		}
+		fs.IntVar(p, name, v, help+" ("+envName(name)+")")
+	}
 	str(&c.addr, "addr", "127.0.0.1:8080", "address to listen on")
 	str(&c.data, "data", "./byline-data", "data folder: the SQLite database lives here")
 	str(&c.databaseURL, "database-url", "", "postgres://user:pass@host:5432/db to use PostgreSQL instead of SQLite; or BYLINE_DATABASE_URL_FILE")
@@ -120,7 +132,11 @@ func flags(fs *flag.FlagSet, c *config) error {
 	boolean(&c.dev, "dev", false, "read templates and static files from ./web at each request")
 	boolean(&c.accessLog, "access-log", true, "log every request")
 	boolean(&c.cache, "page-cache", true, "keep rendered pages in memory (off: render every request)")
+	integer(&c.cacheMB, "page-cache-mb", 64, "memory the page cache may use, in MB (compressed copies included)")
 	str(&c.logFormat, "log-format", "text", "log format: text or json")
+	if c.logFormat != "text" && c.logFormat != "json" {
+		errs = append(errs, fmt.Errorf("--log-format %q: use text or json", c.logFormat))
+	}
 	return errors.Join(errs...)
 }
 
@@ -203,6 +219,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		positional = append(positional, fs.Arg(0))
 		args = fs.Args()[1:]
+	}
+	if c.logFormat != "text" && c.logFormat != "json" {
+		return usageError{fmt.Sprintf("--log-format %q: use text or json", c.logFormat)}
+	}
+	if c.cacheMB <= 0 {
+		return usageError{fmt.Sprintf("--page-cache-mb %d: give a positive number of MB", c.cacheMB)}
 	}
 	log := newLogger(stderr, c.logFormat)
 	switch cmd {
@@ -404,7 +426,7 @@ func serve(ctx context.Context, c config, log *slog.Logger) error {
 	}
 	log.Info("starting byline", "version", byline.Version, "addr", c.addr, "base_url", redactURL(c.baseURL),
 		"database", engine, "database_url", redactURL(c.databaseURL), "data", c.data, "sample", c.sample,
-		"dev", c.dev, "access_log", c.accessLog, "page_cache", c.cache, "log_format", c.logFormat)
+		"dev", c.dev, "access_log", c.accessLog, "page_cache", c.cache, "page_cache_mb", c.cacheMB, "log_format", c.logFormat)
 	db, err := openStore(ctx, c, true)
 	if err != nil {
 		return err
@@ -427,7 +449,8 @@ func serve(ctx context.Context, c config, log *slog.Logger) error {
 			log.Info("the database was empty: added the sample newsroom", "articles", sum.Imported)
 		}
 	}
-	srv, err := web.New(web.Config{Store: db, Logger: log, AccessLog: c.accessLog, BaseURL: c.baseURL, Dev: c.dev, NoPageCache: !c.cache})
+	srv, err := web.New(web.Config{Store: db, Logger: log, AccessLog: c.accessLog, BaseURL: c.baseURL, Dev: c.dev, NoPageCache: !c.cache,
+		PageCacheBytes: int64(c.cacheMB) << 20})
 	if err != nil {
 		return err
 	}

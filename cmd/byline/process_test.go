@@ -372,6 +372,8 @@ func TestBadEnvironmentRefused(t *testing.T) {
 		{"another flag's file", []string{"BYLINE_BASE_URL_FILE=" + filepath.Join(secrets, "nope")},
 			[]string{"BYLINE_BASE_URL_FILE", filepath.Join(secrets, "nope")}},
 		{"a boolean that is not one", []string{"BYLINE_SAMPLE=nope"}, []string{"BYLINE_SAMPLE", "nope"}},
+		{"a size that is not a number", []string{"BYLINE_PAGE_CACHE_MB=64MB"}, []string{"BYLINE_PAGE_CACHE_MB", "64MB"}},
+		{"an unknown log format", []string{"BYLINE_LOG_FORMAT=jsn"}, []string{"--log-format", "jsn"}},
 		{"both set", []string{"BYLINE_DATABASE_URL=postgres://u:p@127.0.0.1:1/other", "BYLINE_DATABASE_URL_FILE=" + good},
 			[]string{"BYLINE_DATABASE_URL ", "BYLINE_DATABASE_URL_FILE"}},
 	}
