@@ -317,7 +317,7 @@ func CheckText(name, s string, max int) error {
 		switch {
 		case r == utf8.RuneError && !strings.HasPrefix(s[i:], "\uFFFD"):
 			return Errorf(EINVALID, "The %s is not valid UTF-8 text at line %d (is it in another encoding, such as Windows-1252?).", name, line)
-		case !xmlChar(r):
+		case !XMLChar(r):
 			return Errorf(EINVALID, "The %s holds the character %U at line %d, which no page or feed may carry.", name, r, line)
 		case r == '\n':
 			line++
@@ -330,8 +330,9 @@ func CheckText(name, s string, max int) error {
 	return nil
 }
 
-// xmlChar reports whether XML 1.0 allows the character (https://www.w3.org/TR/xml/#charsets).
-func xmlChar(r rune) bool {
+// XMLChar reports whether XML 1.0 allows the character (https://www.w3.org/TR/xml/#charsets):
+// the one rule for text that pages and feeds may carry.
+func XMLChar(r rune) bool {
 	return r == 0x09 || r == 0x0A || r == 0x0D || r >= 0x20 && r <= 0xD7FF ||
 		r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF
 }

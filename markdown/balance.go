@@ -162,7 +162,7 @@ func cleanText(s string) string {
 	clean := utf8.ValidString(s)
 	if clean {
 		for _, r := range s {
-			if !xmlChar(r) {
+			if !byline.XMLChar(r) {
 				clean = false
 				break
 			}
@@ -174,17 +174,10 @@ func cleanText(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	for _, r := range strings.ToValidUTF8(s, "\uFFFD") {
-		if !xmlChar(r) {
+		if !byline.XMLChar(r) {
 			r = '\uFFFD'
 		}
 		b.WriteRune(r)
 	}
 	return b.String()
-}
-
-// xmlChar reports whether XML 1.0 allows the character (https://www.w3.org/TR/xml/#charsets);
-// the domain's byline.CheckText applies the same rule to what is stored.
-func xmlChar(r rune) bool {
-	return r == 0x09 || r == 0x0A || r == 0x0D || r >= 0x20 && r <= 0xD7FF ||
-		r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF
 }

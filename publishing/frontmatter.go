@@ -296,7 +296,7 @@ func checkBytes(src []byte) (int, string) {
 			line := lineOf(i)
 			col := i - (bytes.LastIndexByte(src[:i], '\n') + 1) + 1
 			return line, fmt.Sprintf("the file is not valid UTF-8 text: byte %d of line %d is 0x%02X; save it as UTF-8 (it may be in Windows-1252 or Latin-1)", col, line, src[i])
-		case !xmlChar(r):
+		case !byline.XMLChar(r):
 			name := controlNames[r]
 			if name != "" {
 				name = " (" + name + ")"
@@ -315,9 +315,3 @@ var controlNames = map[rune]string{
 	0xFFFE: "not a character", 0xFFFF: "not a character",
 }
 
-// xmlChar reports whether XML 1.0 allows the character; byline.CheckText, which the store
-// applies to every field, follows the same rule.
-func xmlChar(r rune) bool {
-	return r == 0x09 || r == 0x0A || r == 0x0D || r >= 0x20 && r <= 0xD7FF ||
-		r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF
-}

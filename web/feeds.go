@@ -75,7 +75,7 @@ var plainTextEscaper = strings.NewReplacer("&", "&#x26;", "<", "&#x3C;", ">", "&
 // become U+FFFD, so that the feed stays XML whatever reaches it.
 func plain(s string) plainText {
 	return plainText{XML: plainTextEscaper.Replace(strings.Map(func(r rune) rune {
-		if r == 0x09 || r == 0x0A || r == 0x0D || r >= 0x20 && r <= 0xD7FF || r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF {
+		if byline.XMLChar(r) {
 			return r
 		}
 		return utf8.RuneError
