@@ -42,7 +42,7 @@ const entryOverhead = 256
 
 // defaultPageCacheBytes is the page cache's budget when the configuration sets none: some
 // thousands of pages, a few megabytes each at most.
-const defaultPageCacheBytes = 64 << 20
+const defaultPageCacheBytes = 32 << 20
 
 // newPageCache returns a cache that holds at most budget bytes.
 func newPageCache(budget int64, ttl time.Duration) *pageCache {

@@ -43,7 +43,7 @@ const responseOverhead = 256
 
 // size returns the bytes the response holds: body, compressed copies made so far, headers.
 func (res *response) size() int64 {
-	n := responseOverhead + len(res.body) + len(res.contentType) + len(res.etag)
+	n := responseOverhead + cap(res.body) + len(res.contentType) + len(res.etag)
 	for _, v := range res.surrogate {
 		n += len(v)
 	}
@@ -73,6 +73,10 @@ func newResponse(status int, contentType, cacheControl string, body []byte) *res
 // newTaggedResponse prepares a response whose identity is known without hashing it, such as a
 // content-addressed photo; tag must be made of URL-safe characters.
 func newTaggedResponse(status int, contentType, cacheControl string, body []byte, tag string) *response {
+	if cap(body) > len(body)+len(body)/8 {
+		// A rendering buffer grows by doubling: a cached page must not hold its spare half.
+		body = bytes.Clone(body)
+	}
 	res := &response{status: status, contentType: contentType, cacheControl: cacheControl, body: body, etag: `"` + tag + `"`}
 	res.compress = len(body) >= minCompress && compressible(contentType)
 	return res

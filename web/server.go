@@ -47,7 +47,7 @@ type Config struct {
 	NoPageCache bool
 	// SitemapSize is how many URLs one sitemap file lists; the protocol's 50,000 when zero.
 	SitemapSize int
-	// PageCacheBytes bounds the page cache in bytes, compressed copies included; 64 MB when
+	// PageCacheBytes bounds the page cache in bytes, compressed copies included; 32 MB when
 	// zero.
 	PageCacheBytes int64
 }

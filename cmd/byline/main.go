@@ -132,7 +132,7 @@ func flags(fs *flag.FlagSet, c *config) error {
 	boolean(&c.dev, "dev", false, "read templates and static files from ./web at each request")
 	boolean(&c.accessLog, "access-log", true, "log every request")
 	boolean(&c.cache, "page-cache", true, "keep rendered pages in memory (off: render every request)")
-	integer(&c.cacheMB, "page-cache-mb", 64, "memory the page cache may use, in MB (compressed copies included)")
+	integer(&c.cacheMB, "page-cache-mb", 32, "memory the page cache may use, in MB (compressed copies included)")
 	str(&c.logFormat, "log-format", "text", "log format: text or json")
 	if c.logFormat != "text" && c.logFormat != "json" {
 		errs = append(errs, fmt.Errorf("--log-format %q: use text or json", c.logFormat))
