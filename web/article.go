@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -56,7 +57,11 @@ func (s *Server) articlePage(r *http.Request) (*response, error) {
 }
 
 // articleURL is an article's canonical address.
-func (s *Server) articleURL(a *byline.Article) string { return s.baseURL + "/" + a.Slug + "/" }
+func (s *Server) articleURL(a *byline.Article) string { return s.baseURL + escapedPath("/"+a.Slug+"/") }
+
+// escapedPath escapes a site path for an absolute address (canonical links, feeds, sitemaps),
+// which must carry a slug in Cyrillic or Greek escaped, as the sitemap protocol asks.
+func escapedPath(p string) string { return (&url.URL{Path: p}).EscapedPath() }
 
 // surrogateKeys name what a page shows, so that a CDN in front can purge by key; the
 // article's own comes first.
@@ -113,7 +118,7 @@ func (s *Server) newsArticleLD(a *byline.Article, data *pageData) newsArticle {
 		ld.Image = []string{s.baseURL + media.VariantURL(a.Image, ws[len(ws)-1])}
 	}
 	for _, au := range a.Authors {
-		ld.Author = append(ld.Author, ldThing{Type: "Person", Name: au.Name, URL: s.baseURL + "/author/" + au.Slug + "/"})
+		ld.Author = append(ld.Author, ldThing{Type: "Person", Name: au.Name, URL: s.baseURL + escapedPath("/author/"+au.Slug+"/")})
 	}
 	return ld
 }

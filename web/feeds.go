@@ -113,8 +113,8 @@ func (s *Server) feed(r *http.Request, title, link, desc string, f byline.Articl
 	if err != nil {
 		return nil, err
 	}
-	ch := rssChannel{Title: plain(title), Link: s.baseURL + link, Description: htmlText(desc), Language: site.Locale,
-		Self:      atomLink{Href: s.baseURL + r.URL.Path, Rel: "self", Type: "application/rss+xml"},
+	ch := rssChannel{Title: plain(title), Link: s.baseURL + escapedPath(link), Description: htmlText(desc), Language: site.Locale,
+		Self:      atomLink{Href: s.baseURL + escapedPath(r.URL.Path), Rel: "self", Type: "application/rss+xml"},
 		Generator: "Byline " + byline.Version}
 	var last time.Time
 	for _, a := range list {
@@ -295,7 +295,7 @@ func (s *Server) sitemapPart(r *http.Request, offset, limit int) (*response, err
 		return nil, nil
 	}
 	for _, l := range links {
-		set.URLs = append(set.URLs, sitemapURL{Loc: s.baseURL + "/" + l.Slug + "/", LastMod: l.UpdatedAt.Format(time.RFC3339)})
+		set.URLs = append(set.URLs, sitemapURL{Loc: s.baseURL + escapedPath("/"+l.Slug+"/"), LastMod: l.UpdatedAt.Format(time.RFC3339)})
 	}
 	return xmlResponse(set)
 }

@@ -120,7 +120,7 @@ func (s *Server) pageWith(site byline.Settings, r *http.Request) *pageData {
 	if lang == "" {
 		lang = "en"
 	}
-	return &pageData{Site: site, Lang: lang, BaseURL: s.baseURL, Canonical: s.baseURL + r.URL.Path, loc: loc}
+	return &pageData{Site: site, Lang: lang, BaseURL: s.baseURL, Canonical: s.baseURL + escapedPath(r.URL.Path), loc: loc}
 }
 
 // Date formats a time for readers, in the newsroom's time zone.

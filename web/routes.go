@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 
 	"byline"
@@ -50,10 +52,12 @@ func (s *Server) routes() http.Handler {
 // oneAddress gives each page one address: a path spelled otherwise than its plain escaping
 // ("/st%6Fry/" for "/story/") is a 404, and so is one with an encoded slash ("/tag/x/%2F"),
 // which the router would otherwise read as a second page, cached and canonical under an
-// address ending in "//". Real links never need either.
+// address ending in "//". Real links never need either. The case of the hex digits is no
+// other spelling: browsers send back "%d0%bc" as html/template writes it into links, for a
+// slug in Cyrillic, where Go writes "%D0%BC".
 func (s *Server) oneAddress(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.RawPath != "" {
+		if r.URL.RawPath != "" && !strings.EqualFold(r.URL.RawPath, (&url.URL{Path: r.URL.Path}).EscapedPath()) {
 			s.notFoundPage.ServeHTTP(w, r)
 			return
 		}
