@@ -80,8 +80,52 @@ func Inspect(data []byte) (*byline.Image, error) {
 		return nil, byline.Errorf(byline.EINVALID, "The image is %d×%d pixels with 16 bits a channel; at that depth it can have at most %d megapixels. Save it with 8 bits a channel, or make it smaller.",
 			w, h, maxDecoded/bpp/1_000_000)
 	}
+	if mime == "image/jpeg" {
+		scans, coeffs := jpegCost(data)
+		if scans > maxScans {
+			return nil, byline.Errorf(byline.EINVALID, "The JPEG has %d scans; a photo needs at most %d. Save it again as a baseline JPEG.", scans, maxScans)
+		}
+		if coeffs > maxDecoded {
+			return nil, byline.Errorf(byline.EINVALID, "The image is a progressive JPEG of %d×%d pixels, too large to read in that form. Save it as a baseline JPEG, or make it smaller.", w, h)
+		}
+	}
 	sum := sha256.Sum256(data)
 	return &byline.Image{Hash: hex.EncodeToString(sum[:]), Mime: mime, Width: w, Height: h}, nil
+}
+
+// maxScans bounds the scans of a JPEG: each costs a pass over every block of the photo, and
+// encoders write at most a dozen. Without a bound, 75 bytes per repeated scan make a small
+// file that takes hours to decode.
+const maxScans = 100
+
+// jpegCost reads a JPEG's markers and returns how many scans it has, and how many bytes of
+// coefficients Go's decoder keeps for it: a progressive JPEG holds every block of every
+// component at 4 bytes a coefficient until its last scan (0 for a baseline one).
+func jpegCost(data []byte) (scans int, coeffs int64) {
+	// 0xFF 0xDA starts a scan; inside compressed data every 0xFF is followed by 0x00 or a
+	// restart marker, so each occurrence is a marker (or one of an embedded thumbnail).
+	scans = bytes.Count(data, []byte{0xFF, 0xDA})
+	for i := 2; i+4 <= len(data) && data[i] == 0xFF; {
+		marker, n := data[i+1], int(data[i+2])<<8|int(data[i+3])
+		if marker == 0xDA || n < 2 || i+2+n > len(data) {
+			break
+		}
+		seg := data[i+4 : i+2+n]
+		if (marker == 0xC2 || marker == 0xC6 || marker == 0xCA || marker == 0xCE) && len(seg) >= 6 {
+			h, w, nc := int64(seg[1])<<8|int64(seg[2]), int64(seg[3])<<8|int64(seg[4]), int(seg[5])
+			var hmax, vmax int64 = 1, 1
+			for c := 0; c < nc && 6+3*c+1 < len(seg); c++ {
+				hmax, vmax = max(hmax, int64(seg[7+3*c]>>4)), max(vmax, int64(seg[7+3*c]&15))
+			}
+			for c := 0; c < nc && 6+3*c+1 < len(seg); c++ {
+				hc, vc := max(1, int64(seg[7+3*c]>>4)), max(1, int64(seg[7+3*c]&15))
+				blocks := ((w*hc/hmax + 7) / 8) * ((h*vc/vmax + 7) / 8)
+				coeffs += blocks * 64 * 4
+			}
+		}
+		i += 2 + n
+	}
+	return scans, coeffs
 }
 
 // bytesPerPixel is the memory a decoded pixel takes in the colour model, at most.
