@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"strings"
 
+	"byline"
+
 	"github.com/microcosm-cc/bluemonday"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/extension"
@@ -46,6 +48,9 @@ func New() *Renderer {
 // opened is closed, so that nothing written after it on a page ends up inside it. Its text
 // is valid UTF-8 without the control characters XML forbids (a feed must carry it).
 func (r *Renderer) Render(src string) (string, error) {
+	if err := checkShape(src); err != nil {
+		return "", err
+	}
 	var buf bytes.Buffer
 	if err := r.md.Convert([]byte(cleanText(src)), &buf); err != nil {
 		return "", fmt.Errorf("render markdown: %w", err)
@@ -100,4 +105,70 @@ func FirstParagraph(fragment string) string {
 		return ""
 	}
 	return b.String()
+}
+
+// Shapes of Markdown the parser takes time for in proportion to the square of their size:
+// a 64 KB body of nested quotes or of unclosed links took over a second, a 1 MB one minutes.
+// No article needs them; bodies with more are refused before parsing.
+const (
+	maxNesting = 32   // quotes and list items inside each other on one line
+	maxOpen    = 1000 // links whose address runs into the next link: "[a]([b]([c](…"
+)
+
+// checkShape refuses a body whose shape would make the parser slow (see maxNesting).
+func checkShape(src string) error {
+	if n := runOnLinks(src); n > maxOpen {
+		return byline.Errorf(byline.EINVALID, "The body has %d links whose address is never closed by a \")\"; check the links.", n)
+	}
+	for line := range strings.Lines(src) {
+		if depth := containerDepth(line); depth > maxNesting {
+			return byline.Errorf(byline.EINVALID, "The body nests quotes and lists %d levels deep; it can nest at most %d.", depth, maxNesting)
+		}
+	}
+	return nil
+}
+
+// runOnLinks counts the links ("](") whose address is not ended, by a ")" or a space,
+// before the next link begins: the parser looks ahead from each for the end of them all.
+func runOnLinks(src string) int {
+	n, open := 0, false
+	for i := 0; i < len(src); i++ {
+		switch c := src[i]; {
+		case c == ']' && i+1 < len(src) && src[i+1] == '(':
+			if open {
+				n++
+			}
+			open = true
+			i++
+		case c == ')' || c == ' ' || c == '\t' || c == '\n':
+			open = false
+		}
+	}
+	return n
+}
+
+// containerDepth counts the block quote and list markers that open a line.
+func containerDepth(line string) int {
+	depth, i := 0, 0
+	for {
+		for i < len(line) && (line[i] == ' ' || line[i] == '\t') {
+			i++
+		}
+		switch {
+		case i < len(line) && line[i] == '>':
+			i++
+		case i+1 < len(line) && strings.IndexByte("-*+", line[i]) >= 0 && (line[i+1] == ' ' || line[i+1] == '\t'):
+			i += 2
+		default:
+			j := i
+			for j < len(line) && j-i < 9 && '0' <= line[j] && line[j] <= '9' {
+				j++
+			}
+			if j == i || j+1 >= len(line) || (line[j] != '.' && line[j] != ')') || (line[j+1] != ' ' && line[j+1] != '\t') {
+				return depth
+			}
+			i = j + 2
+		}
+		depth++
+	}
 }

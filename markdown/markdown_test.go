@@ -326,3 +326,39 @@ func TestRenderRefusesDeepNesting(t *testing.T) {
 		t.Errorf("err = %v, want an invalid error saying the body nests too deeply", err)
 	}
 }
+
+// TestRenderRefusesSlowShapes: shapes the parser takes quadratic time for (deep quotes and
+// lists on one line, thousands of unclosed links) are refused at once, whatever their size;
+// ordinary nesting and many links pass.
+func TestRenderRefusesSlowShapes(t *testing.T) {
+	r := markdown.New()
+	for _, tt := range []struct {
+		name, src string
+		ok        bool
+	}{
+		{"nested quotes", strings.Repeat("> ", 1<<19), false},
+		{"quotes in lists", strings.Repeat("> - ", 1<<18), false},
+		{"numbered lists", strings.Repeat("1. ", 1<<18), false},
+		{"unclosed links", strings.Repeat("[a](", 1<<18), false},
+		{"unclosed photos", strings.Repeat("![a](", 1<<17), false},
+		{"a quote in a list in a quote", "> - > quoted\n", true},
+		{"a thousand links", strings.Repeat("See [the report](https://example.org/r). ", 1000), true},
+		{"hyphens in prose", "- a - b - c - d - e - f\n", true},
+	} {
+		_, err := r.Render(tt.src)
+		if (err == nil) != tt.ok {
+			t.Errorf("%s: %v, want ok=%v", tt.name, err, tt.ok)
+		}
+	}
+}
+
+// BenchmarkRenderLargeBody renders a 1 MB body of ordinary paragraphs with links.
+func BenchmarkRenderLargeBody(b *testing.B) {
+	r := markdown.New()
+	src := strings.Repeat("The council's plan, announced on Tuesday, was \"a long time coming\", said [the mayor](https://example.org/m).\n\n", 1<<20/110)
+	for b.Loop() {
+		if _, err := r.Render(src); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
