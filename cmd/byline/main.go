@@ -127,6 +127,9 @@ func flags(fs *flag.FlagSet, c *config) error {
 	str(&c.addr, "addr", "127.0.0.1:8080", "address to listen on")
 	str(&c.data, "data", "./byline-data", "data folder: the SQLite database lives here")
 	str(&c.databaseURL, "database-url", "", "postgres://user:pass@host:5432/db to use PostgreSQL instead of SQLite; or BYLINE_DATABASE_URL_FILE")
+	if c.databaseURL != "" && !store.IsPostgres(c.databaseURL) {
+		errs = append(errs, fmt.Errorf("BYLINE_DATABASE_URL must be a postgres:// or postgresql:// URL; the SQLite database lives in the BYLINE_DATA folder"))
+	}
 	str(&c.baseURL, "base-url", "", "public address of the site, like https://news.example.org (default http://ADDR)")
 	boolean(&c.sample, "sample", true, "give an empty database the sample newsroom")
 	boolean(&c.dev, "dev", false, "read templates and static files from ./web at each request")
@@ -154,6 +157,9 @@ func envOr(flag, def string) (string, error) {
 	switch {
 	case isSet && fileSet:
 		return def, fmt.Errorf("both %s and %s_FILE are set: unset one of them", name, name)
+	case isSet && strings.TrimSpace(v) == "":
+		// As "${DB_URL}" gives when DB_URL is unset: the default would be a silent guess.
+		return def, fmt.Errorf("%s is set but empty: give it a value, or unset it", name)
 	case isSet:
 		return v, nil
 	case !fileSet:
@@ -174,6 +180,24 @@ func envOr(flag, def string) (string, error) {
 	return v, nil
 }
 
+// unknownVariables refuses a BYLINE_* variable that names no flag, such as a misspelt
+// BYLINE_DATABSE_URL: the node would otherwise start on its defaults, a fresh SQLite newsroom.
+// BYLINE_TEST_* belong to the tests.
+func unknownVariables(fs *flag.FlagSet) error {
+	known := map[string]bool{}
+	fs.VisitAll(func(f *flag.Flag) {
+		known[envName(f.Name)], known[envName(f.Name)+"_FILE"] = true, true
+	})
+	var errs []error
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(name, "BYLINE_") && !strings.HasPrefix(name, "BYLINE_TEST_") && !known[name] {
+			errs = append(errs, fmt.Errorf("%s is not a Byline setting (see byline --help for the BYLINE_* names)", name))
+		}
+	}
+	return errors.Join(errs...)
+}
+
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cmd := "serve"
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
@@ -186,7 +210,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fs.PrintDefaults()
 	}
 	var c config
-	if err := flags(fs, &c); err != nil && cmd != "help" {
+	err := flags(fs, &c)
+	if err == nil {
+		err = unknownVariables(fs)
+	}
+	if err != nil && cmd != "help" {
 		// Before anything else: no command opens a database with a configuration it was not given.
 		return err
 	}
@@ -223,8 +251,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if c.logFormat != "text" && c.logFormat != "json" {
 		return usageError{fmt.Sprintf("--log-format %q: use text or json", c.logFormat)}
 	}
-	if c.cacheMB <= 0 {
-		return usageError{fmt.Sprintf("--page-cache-mb %d: give a positive number of MB", c.cacheMB)}
+	if c.cacheMB <= 0 || c.cacheMB > 1<<20 {
+		return usageError{fmt.Sprintf("--page-cache-mb %d: give a number of MB from 1 to 1048576", c.cacheMB)}
+	}
+	if c.databaseURL != "" && !store.IsPostgres(c.databaseURL) {
+		// A key=value string or a typo must not become a SQLite file named after it.
+		return usageError{"--database-url must be a postgres:// or postgresql:// URL; the SQLite database lives in the --data folder"}
 	}
 	log := newLogger(stderr, c.logFormat)
 	switch cmd {
@@ -392,11 +424,18 @@ func importMarkdown(ctx context.Context, c config, paths []string, stdout io.Wri
 // except that one that fails to parse as such is not shown at all.
 func redactURL(s string) string {
 	if !strings.Contains(s, "://") {
+		if strings.Contains(strings.ToLower(s), "password") {
+			return "(not shown: it may hold a password)"
+		}
 		return s
 	}
 	u, err := url.Parse(s)
 	if err != nil {
 		return "(a URL that does not parse, not shown)"
+	}
+	if u.Fragment != "" || u.Opaque != "" {
+		// "user:12#34@host" parses as a host and a fragment: a password cut in two.
+		return "(a URL that does not parse as meant, not shown)"
 	}
 	if q := u.Query(); len(q) > 0 {
 		redacted := false

@@ -312,6 +312,8 @@ func TestRedactURL(t *testing.T) {
 		{"postgres://db/news?user=byline&password=s3cret&sslpassword=k3y", "postgres://db/news?password=xxxxx&sslpassword=xxxxx&user=byline"},
 		{"postgres://byline:s3cret@db:port/news", "(a URL that does not parse, not shown)"},
 		{"https://news.example.org", "https://news.example.org"},
+		{"postgres://byline:12#34@db/news", "(a URL that does not parse as meant, not shown)"},
+		{"host=db user=news password=S3cretPw", "(not shown: it may hold a password)"},
 	} {
 		if got := redactURL(c.in); got != c.want {
 			t.Errorf("redactURL(%q) = %q, want %q", c.in, got, c.want)

@@ -374,6 +374,9 @@ func TestBadEnvironmentRefused(t *testing.T) {
 		{"a boolean that is not one", []string{"BYLINE_SAMPLE=nope"}, []string{"BYLINE_SAMPLE", "nope"}},
 		{"a size that is not a number", []string{"BYLINE_PAGE_CACHE_MB=64MB"}, []string{"BYLINE_PAGE_CACHE_MB", "64MB"}},
 		{"an unknown log format", []string{"BYLINE_LOG_FORMAT=jsn"}, []string{"--log-format", "jsn"}},
+		{"a misspelt variable", []string{"BYLINE_DATABSE_URL=postgres://u@127.0.0.1:1/news"}, []string{"BYLINE_DATABSE_URL"}},
+		{"a database URL set but empty", []string{"BYLINE_DATABASE_URL="}, []string{"BYLINE_DATABASE_URL", "empty"}},
+		{"a key=value database string", []string{"BYLINE_DATABASE_URL=host=db user=news password=S3cretPw"}, []string{"BYLINE_DATABASE_URL", "postgres://"}},
 		{"both set", []string{"BYLINE_DATABASE_URL=postgres://u:p@127.0.0.1:1/other", "BYLINE_DATABASE_URL_FILE=" + good},
 			[]string{"BYLINE_DATABASE_URL ", "BYLINE_DATABASE_URL_FILE"}},
 	}
