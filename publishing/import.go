@@ -72,13 +72,22 @@ func (im *Importer) ImportPaths(ctx context.Context, paths []string, report func
 		}
 	}()
 	known := map[string]bool{}
+	matched := 0 // Markdown files found, counted before duplicates go
 	add := func(path string, root *os.Root, rel string) {
+		matched++
 		if abs, err := filepath.Abs(path); err == nil && !known[abs] {
 			known[abs] = true
 			items = append(items, item{path, root, rel})
 		}
 	}
-	for _, p := range paths {
+	for _, given := range paths {
+		// The real path: a folder reached through a symbolic link is walked (WalkDir does not
+		// follow a linked root), and a file keeps one source whichever link reached it.
+		p, err := filepath.EvalSymlinks(given)
+		if err != nil {
+			return Summary{}, byline.Errorf(byline.EINVALID, "Cannot read %s: %v.", given, err)
+		}
+		before := matched
 		st, err := os.Stat(p)
 		if err != nil {
 			return Summary{}, byline.Errorf(byline.EINVALID, "Cannot read %s: %v.", p, err)
@@ -120,6 +129,9 @@ func (im *Importer) ImportPaths(ctx context.Context, paths []string, report func
 				return Summary{}, ctx.Err()
 			}
 			return Summary{}, fmt.Errorf("read folder %s: %w", p, err)
+		}
+		if matched == before {
+			return Summary{}, byline.Errorf(byline.EINVALID, "There are no Markdown files (.md or .markdown) in %s.", given)
 		}
 	}
 	slices.SortFunc(items, func(a, b item) int { return strings.Compare(a.path, b.path) })
