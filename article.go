@@ -70,6 +70,10 @@ type Article struct {
 	// written in Byline. An import never overwrites an article another source made unless
 	// told to.
 	Source string
+	// Takeover is no part of the article: it lets SaveArticle overwrite a stored article of
+	// another Source (an import with --replace). Without it such a save is a conflict,
+	// decided inside the save's transaction, so that two imports at once cannot both win.
+	Takeover bool
 }
 
 // Visible reports whether readers may see the article at now: it is published and its
@@ -278,7 +282,8 @@ type ArticleStore interface {
 	FindArticleBySlug(ctx context.Context, slug string) (*Article, error)
 	// FindArticles returns articles, newest first, with authors, tags and image.
 	FindArticles(ctx context.Context, f ArticleFilter) ([]*Article, error)
-	// SaveArticle creates the article, or updates the one with the same slug, together with
+	// SaveArticle creates the article, or updates the one with the same slug (ECONFLICT when
+	// that one has another Source and a.Takeover is not set), together with
 	// its authors and tags (created by slug when new), all in one transaction. Saving an
 	// article identical to the stored one changes nothing, not even its updated time.
 	// A non-nil upload is stored in the same transaction and becomes the lead photo.

@@ -273,6 +273,7 @@ func (im *Importer) importSource(ctx context.Context, name, source string, src [
 					a.Slug, describeSource(old.Source))
 			}
 			warnings = append(warnings, "replaced "+describeSource(old.Source)+" (--replace)")
+			a.Takeover = true // the store checks again, inside its transaction
 		}
 		if a.PublishedAt.IsZero() {
 			// A file without a date keeps the publish time it got when first imported.

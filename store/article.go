@@ -233,7 +233,11 @@ func (db *DB) SaveArticle(ctx context.Context, a *byline.Article, upload *byline
 		// Look again inside the transaction: another process may have created it meanwhile.
 		var id int64
 		var createdAt sql.NullTime
-		err := tx.QueryRowContext(ctx, `SELECT id, created_at FROM articles WHERE slug = $1`, a.Slug).Scan(&id, &createdAt)
+		var source string
+		err := tx.QueryRowContext(ctx, `SELECT id, created_at, source FROM articles WHERE slug = $1`, a.Slug).Scan(&id, &createdAt, &source)
+		if err == nil && source != a.Source && !a.Takeover {
+			return byline.Errorf(byline.ECONFLICT, "The slug %q is taken by an article from another source; nothing was overwritten.", a.Slug)
+		}
 		switch {
 		case err == sql.ErrNoRows:
 			// A new article has not been modified since it was published (or, when it is

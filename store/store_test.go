@@ -326,3 +326,33 @@ func TestOppositeOrderSaves(t *testing.T) {
 		}
 	})
 }
+
+// TestSaveKeepsOtherSourcesArticles: an article of another source is not overwritten unless
+// the save says Takeover; the store decides it inside its transaction, so that two imports at
+// once cannot both pass a check made before.
+func TestSaveKeepsOtherSourcesArticles(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+		a := article("dup", at)
+		a.Source = "import:/news/a.md"
+		if _, err := db.SaveArticle(ctx, a, nil); err != nil {
+			t.Fatal(err)
+		}
+		b := article("dup", at)
+		b.Source, b.Title = "import:/news/b.md", "By b"
+		if _, err := db.SaveArticle(ctx, b, nil); byline.ErrorCode(err) != byline.ECONFLICT {
+			t.Fatalf("another source's save: %v, want conflict", err)
+		}
+		if got, _ := db.FindArticleBySlug(ctx, "dup"); got.Title != a.Title {
+			t.Fatalf("title %q after a refused save, want %q", got.Title, a.Title)
+		}
+		b.Takeover = true
+		if res, err := db.SaveArticle(ctx, b, nil); err != nil || res != byline.Updated {
+			t.Fatalf("a takeover: %v %v, want updated", res, err)
+		}
+		if got, _ := db.FindArticleBySlug(ctx, "dup"); got.Source != b.Source || got.Title != "By b" {
+			t.Fatalf("after the takeover: source %q title %q", got.Source, got.Title)
+		}
+	})
+}
