@@ -18,7 +18,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
-	_ "modernc.org/sqlite"             // SQLite driver "sqlite", pure Go
+	sqlitedrv "modernc.org/sqlite"     // SQLite driver "sqlite", pure Go
 )
 
 // DB is an open store. Reads go to a pool of connections; on SQLite, writes go through a
@@ -70,7 +70,7 @@ func Open(ctx context.Context, url string, migrate bool) (*DB, error) {
 		db.read.SetMaxIdleConns(8)
 		db.read.SetConnMaxIdleTime(0)
 	}
-	if err := db.write.PingContext(ctx); err != nil {
+	if err := db.connect(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("connect to %s: %w", db.dialect.name(), err)
 	}
@@ -94,6 +94,26 @@ func Open(ctx context.Context, url string, migrate bool) (*DB, error) {
 		db.listener = startListener(url, db.channel)
 	}
 	return db, nil
+}
+
+// connect makes the first connection. Several processes opening a new SQLite file at once
+// (a node starting while an import does) race to turn it to WAL mode, which SQLite answers
+// with SQLITE_BUSY at once rather than through the busy timeout: try again for as long as
+// the timeout would have waited.
+func (db *DB) connect(ctx context.Context) error {
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		err := db.write.PingContext(ctx)
+		e, ok := errors.AsType[*sqlitedrv.Error](err)
+		if !ok || e.Code()&0xff != 5 || time.Now().After(deadline) { // 5: SQLITE_BUSY
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(time.Duration(5+rand.IntN(20)) * time.Millisecond):
+		}
+	}
 }
 
 // channelName is the NOTIFY channel of a schema's content changes. PostgreSQL keeps 63
