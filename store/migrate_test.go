@@ -62,22 +62,30 @@ func withMigration(t *testing.T, name, script string) fs.FS {
 	return files
 }
 
+// openSQLite opens a fresh SQLite store in a temporary folder, closed when the test ends,
+// holding one article with the given bylines and tags.
+func openSQLite(t *testing.T, authors []*byline.Author, tags []*byline.Tag) *DB {
+	t.Helper()
+	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "byline.db"), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	a := &byline.Article{Slug: "s", Title: "T", Body: "b", Status: byline.StatusPublished,
+		Visibility: byline.VisibilityPublic, PublishedAt: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),
+		Authors: authors, Tags: tags}
+	if _, err := db.SaveArticle(context.Background(), a, nil); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
 // TestSQLiteTableRebuildKeepsLinks: a migration that rebuilds articles keeps every byline
 // and tag link (with foreign keys on inside the transaction, dropping the old table would
 // cascade deletes into article_authors and article_tags), and foreign keys are on after.
 func TestSQLiteTableRebuildKeepsLinks(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "byline.db"), true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	a := &byline.Article{Slug: "s", Title: "T", Body: "b", Status: byline.StatusPublished,
-		Visibility: byline.VisibilityPublic, PublishedAt: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),
-		Authors: []*byline.Author{{Slug: "a", Name: "A"}, {Slug: "b", Name: "B"}}, Tags: []*byline.Tag{{Slug: "t", Name: "T"}}}
-	if _, err := db.SaveArticle(ctx, a, nil); err != nil {
-		t.Fatal(err)
-	}
+	db := openSQLite(t, []*byline.Author{{Slug: "a", Name: "A"}, {Slug: "b", Name: "B"}}, []*byline.Tag{{Slug: "t", Name: "T"}})
 	if err := db.migrate(ctx, withMigration(t, "9000_rebuild_articles.sql", rebuildArticles)); err != nil {
 		t.Fatal(err)
 	}
@@ -102,18 +110,8 @@ func TestSQLiteTableRebuildKeepsLinks(t *testing.T) {
 // is refused whole by PRAGMA foreign_key_check, and nothing of it stays.
 func TestSQLiteMigrationBreakingReferences(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "byline.db"), true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	a := &byline.Article{Slug: "s", Title: "T", Body: "b", Status: byline.StatusPublished,
-		Visibility: byline.VisibilityPublic, PublishedAt: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),
-		Tags: []*byline.Tag{{Slug: "t", Name: "T"}}}
-	if _, err := db.SaveArticle(ctx, a, nil); err != nil {
-		t.Fatal(err)
-	}
-	err = db.migrate(ctx, withMigration(t, "9000_bad.sql", `CREATE TABLE marker (x INTEGER); DELETE FROM tags;`))
+	db := openSQLite(t, nil, []*byline.Tag{{Slug: "t", Name: "T"}})
+	err := db.migrate(ctx, withMigration(t, "9000_bad.sql", `CREATE TABLE marker (x INTEGER); DELETE FROM tags;`))
 	if err == nil || !strings.Contains(err.Error(), "would break references") {
 		t.Fatalf("a migration leaving links to deleted tags: %v, want it refused", err)
 	}
@@ -130,11 +128,7 @@ func TestSQLiteMigrationBreakingReferences(t *testing.T) {
 // hand edit with foreign keys off) does not make the migration fail; only new ones do.
 func TestSQLiteMigrationWithOldBrokenReference(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "byline.db"), true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openSQLite(t, nil, nil)
 	conn, err := db.write.Conn(ctx)
 	if err != nil {
 		t.Fatal(err)

@@ -29,16 +29,7 @@ func TestMemberPagesStayPrivate(t *testing.T) {
 			if _, err := db.SaveArticle(context.Background(), a, nil); err != nil {
 				t.Fatal(err)
 			}
-			s, err := New(Config{Store: db, BaseURL: "http://news.test", Now: func() time.Time { return now }})
-			if err != nil {
-				t.Fatal(err)
-			}
-			s.readerOf = func(r *http.Request) byline.Reader {
-				if r.Header.Get("X-Test-Member") != "" {
-					return byline.Reader{MemberID: 7}
-				}
-				return byline.Reader{}
-			}
+			s := memberServer(t, db, now)
 			get := func(member bool) (string, string) {
 				req := httptest.NewRequest(http.MethodGet, "/guide/", nil)
 				if member {
@@ -80,16 +71,7 @@ func TestErrorPagesDependOnTheReader(t *testing.T) {
 				t.Fatal(err)
 			}
 			counting := &countingFinds{Store: db}
-			s, err := New(Config{Store: counting, BaseURL: "http://news.test", Now: func() time.Time { return now }})
-			if err != nil {
-				t.Fatal(err)
-			}
-			s.readerOf = func(r *http.Request) byline.Reader {
-				if r.Header.Get("X-Test-Member") != "" {
-					return byline.Reader{MemberID: 7}
-				}
-				return byline.Reader{}
-			}
+			s := memberServer(t, counting, now)
 			// get fetches a missing page and says whether it was rendered (the 404 page asks
 			// for the latest articles) or taken from the cache.
 			get := func(who, path string) (cacheControl string, rendered bool) {
@@ -122,4 +104,21 @@ func TestErrorPagesDependOnTheReader(t *testing.T) {
 			}
 		})
 	}
+}
+
+// memberServer serves st at the clock now; a request with an X-Test-Member header is read by
+// member 7, as the sign-in issue's sessions will say through readerOf.
+func memberServer(t *testing.T, st Store, now time.Time) *Server {
+	t.Helper()
+	s, err := New(Config{Store: st, BaseURL: "http://news.test", Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.readerOf = func(r *http.Request) byline.Reader {
+		if r.Header.Get("X-Test-Member") != "" {
+			return byline.Reader{MemberID: 7}
+		}
+		return byline.Reader{}
+	}
+	return s
 }
