@@ -314,4 +314,3 @@ var controlNames = map[rune]string{
 	0x00: "NUL", 0x08: "backspace", 0x0B: "vertical tab", 0x0C: "form feed", 0x1B: "escape",
 	0xFFFE: "not a character", 0xFFFF: "not a character",
 }
-
