@@ -108,54 +108,54 @@ const (
 // page or feed: valid UTF-8 without characters XML forbids, within the length limits.
 func (a *Article) Validate() error {
 	if len(a.Body) > MaxBodyBytes {
-		return Errorf(EINVALID, "The body is %d KB; it can be at most %d KB.", len(a.Body)>>10, MaxBodyBytes>>10)
+		return onField("body", Errorf(EINVALID, "The body is %d KB; it can be at most %d KB.", len(a.Body)>>10, MaxBodyBytes>>10))
 	}
 	for _, f := range []struct {
-		name, value string
-		max         int
+		field, name, value string
+		max                int
 	}{
-		{"title", a.Title, MaxTitle}, {"standfirst", a.Standfirst, MaxStandfirst},
-		{"photo's alt text", a.ImageAlt, MaxAlt}, {"photo's caption", a.ImageCaption, MaxCaption},
-		{"photo's credit", a.ImageCredit, MaxCredit}, {"body", a.Body, 0}, {"source", a.Source, 4096},
+		{"title", "title", a.Title, MaxTitle}, {"standfirst", "standfirst", a.Standfirst, MaxStandfirst},
+		{"image_alt", "photo's alt text", a.ImageAlt, MaxAlt}, {"image_caption", "photo's caption", a.ImageCaption, MaxCaption},
+		{"image_credit", "photo's credit", a.ImageCredit, MaxCredit}, {"body", "body", a.Body, 0}, {"source", "source", a.Source, 4096},
 	} {
 		if err := CheckText(f.name, f.value, f.max); err != nil {
-			return err
+			return onField(f.field, err)
 		}
 	}
 	if err := CheckSlug("article", a.Slug); err != nil {
-		return err
+		return onField("slug", err)
 	}
 	if len(a.Authors) > MaxAuthors {
-		return Errorf(EINVALID, "An article can have at most %d authors (it has %d).", MaxAuthors, len(a.Authors))
+		return onField("authors", Errorf(EINVALID, "An article can have at most %d authors (it has %d).", MaxAuthors, len(a.Authors)))
 	}
 	if len(a.Tags) > MaxTags {
-		return Errorf(EINVALID, "An article can have at most %d tags (it has %d).", MaxTags, len(a.Tags))
+		return onField("tags", Errorf(EINVALID, "An article can have at most %d tags (it has %d).", MaxTags, len(a.Tags)))
 	}
 	for _, au := range a.Authors {
 		if err := au.Validate(); err != nil {
-			return err
+			return onField("authors", err)
 		}
 	}
 	for _, t := range a.Tags {
 		if err := t.Validate(); err != nil {
-			return err
+			return onField("tags", err)
 		}
 	}
 	if y := a.PublishedAt.UTC().Year(); !a.PublishedAt.IsZero() && (y < MinYear || y > MaxYear) {
-		return Errorf(EINVALID, "The publish time %s is out of range: use a year from %d to %d.",
-			a.PublishedAt.UTC().Format(time.RFC3339), MinYear, MaxYear)
+		return onField("published_at", Errorf(EINVALID, "The publish time %s is out of range: use a year from %d to %d.",
+			a.PublishedAt.UTC().Format(time.RFC3339), MinYear, MaxYear))
 	}
 	switch {
 	case strings.TrimSpace(a.Title) == "":
-		return Errorf(EINVALID, "An article needs a title.")
+		return onField("title", Errorf(EINVALID, "An article needs a title."))
 	case !a.Status.Valid():
-		return Errorf(EINVALID, "%q is not a status: use draft or published.", a.Status)
+		return onField("status", Errorf(EINVALID, "%q is not a status: use draft or published.", a.Status))
 	case !a.Visibility.Valid():
-		return Errorf(EINVALID, "%q is not a visibility: use public, members or paid.", a.Visibility)
+		return onField("visibility", Errorf(EINVALID, "%q is not a visibility: use public, members or paid.", a.Visibility))
 	case a.PublishedAt.IsZero():
-		return Errorf(EINVALID, "An article needs a publish time.")
+		return onField("published_at", Errorf(EINVALID, "An article needs a publish time."))
 	case a.Image != nil && strings.TrimSpace(a.ImageAlt) == "":
-		return Errorf(EINVALID, "The lead photo needs alt text for readers who cannot see it.")
+		return onField("image_alt", Errorf(EINVALID, "The lead photo needs alt text for readers who cannot see it."))
 	}
 	return nil
 }

@@ -99,3 +99,22 @@ func TestSettingsValidate(t *testing.T) {
 		}
 	}
 }
+
+// TestValidateNamesTheField: forms and the importer show a message beside its field.
+func TestValidateNamesTheField(t *testing.T) {
+	for field, change := range map[string]func(a *Article){
+		"title":        func(a *Article) { a.Title = strings.Repeat("x", MaxTitle+1) },
+		"slug":         func(a *Article) { a.Slug = "A B" },
+		"body":         func(a *Article) { a.Body = "\x00" },
+		"tags":         func(a *Article) { a.Tags[0].Name = "" },
+		"authors":      func(a *Article) { a.Authors[0].Slug = "" },
+		"published_at": func(a *Article) { a.PublishedAt = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC) },
+		"image_alt":    func(a *Article) { a.Image = &Image{ID: 1} },
+	} {
+		a := validArticle()
+		change(a)
+		if got := ErrorField(a.Validate()); got != field {
+			t.Errorf("field %q, want %q", got, field)
+		}
+	}
+}

@@ -20,6 +20,25 @@ const (
 type Error struct {
 	Code    string
 	Message string
+	// Field names the field at fault, when one is ("title", "slug", "authors", …): forms and
+	// the importer show the message beside it.
+	Field string
+}
+
+// ErrorField returns the Field of the first *Error in err's chain, or "".
+func ErrorField(err error) string {
+	if e, ok := errors.AsType[*Error](err); ok {
+		return e.Field
+	}
+	return ""
+}
+
+// onField sets the field an error concerns and returns it.
+func onField(field string, err error) error {
+	if e, ok := err.(*Error); ok {
+		e.Field = field
+	}
+	return err
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }

@@ -328,44 +328,28 @@ func (im *Importer) importSource(ctx context.Context, name, source string, src [
 	return res, warnings, nil
 }
 
-// checkFields checks the article's fields against the domain's limits before anything is
-// read or written, and names the line of the front matter key at fault.
+// checkFields checks the article against the domain's rules (Article.Validate) before any
+// photo is read or anything written, and names the line of the front matter key at fault.
+// The publish time of a file without a date is settled later: a placeholder stands in.
 func checkFields(name string, fm *FrontMatter, a *byline.Article) error {
-	fail := func(key string, err error) error {
-		return &ParseError{File: name, Line: fm.Lines[key], Reason: byline.ErrorMessage(err)}
+	probe := *a
+	if probe.PublishedAt.IsZero() {
+		probe.PublishedAt = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 	}
-	for _, f := range []struct {
-		key, name, value string
-		max              int
-	}{
-		{"title", "title", a.Title, byline.MaxTitle}, {"standfirst", "standfirst", a.Standfirst, byline.MaxStandfirst},
-		{"image_alt", "photo's alt text", a.ImageAlt, byline.MaxAlt}, {"image_caption", "photo's caption", a.ImageCaption, byline.MaxCaption},
-		{"image_credit", "photo's credit", a.ImageCredit, byline.MaxCredit},
-	} {
-		if err := byline.CheckText(f.name, f.value, f.max); err != nil {
-			return fail(f.key, err)
-		}
+	err := probe.Validate()
+	if err == nil {
+		return nil
 	}
-	if len(a.Authors) > byline.MaxAuthors {
-		return fail("authors", byline.Errorf(byline.EINVALID, "An article can have at most %d authors (it has %d).", byline.MaxAuthors, len(a.Authors)))
+	var line int
+	switch field := byline.ErrorField(err); field {
+	case "body":
+		line = fm.BodyLine
+	case "published_at":
+		line = fm.Lines["date"]
+	default:
+		line = fm.Lines[field]
 	}
-	if len(a.Tags) > byline.MaxTags {
-		return fail("tags", byline.Errorf(byline.EINVALID, "An article can have at most %d tags (it has %d).", byline.MaxTags, len(a.Tags)))
-	}
-	for _, au := range a.Authors {
-		if err := byline.CheckText("author name", au.Name, byline.MaxName); err != nil {
-			return fail("authors", err)
-		}
-	}
-	for _, t := range a.Tags {
-		if err := byline.CheckText("tag name", t.Name, byline.MaxName); err != nil {
-			return fail("tags", err)
-		}
-	}
-	if len(a.Body) > byline.MaxBodyBytes {
-		return &ParseError{File: name, Line: fm.BodyLine, Reason: fmt.Sprintf("The body is %d KB; it can be at most %d KB.", len(a.Body)>>10, byline.MaxBodyBytes>>10)}
-	}
-	return nil
+	return &ParseError{File: name, Line: line, Reason: byline.ErrorMessage(err)}
 }
 
 // describeSource names where an article came from, for messages.
