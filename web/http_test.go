@@ -271,11 +271,7 @@ func waitRevision(t *testing.T, served, other *store.DB) {
 // publish time comes, with no change in the store.
 func TestScheduledArticleAppearsOnTime(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
-		var mu sync.Mutex
-		clock := now
-		tick := func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
-		s := newSite(t, db, func(c *web.Config) { c.Now = tick })
-		db.Now = tick
+		s, setClock := newClockedSite(t, db)
 		s.article("Live", time.Hour)
 		s.article("Embargoed", -90*time.Second)
 		for _, path := range []string{"/", "/rss/"} {
@@ -286,9 +282,7 @@ func TestScheduledArticleAppearsOnTime(t *testing.T) {
 		if res := s.get("/embargoed/"); res.StatusCode != http.StatusNotFound {
 			t.Fatalf("embargoed article: status %d before its time", res.StatusCode)
 		}
-		mu.Lock()
-		clock = now.Add(91 * time.Second)
-		mu.Unlock()
+		setClock(now.Add(91 * time.Second))
 		for _, path := range []string{"/", "/rss/", "/embargoed/"} {
 			if !strings.Contains(body(t, s.get(path)), "Embargoed") {
 				t.Errorf("%s does not show the article once its time has come", path)

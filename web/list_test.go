@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -272,11 +271,7 @@ func TestSettingsShowAtOnce(t *testing.T) {
 // articles is published.
 func TestSectionsNeedAVisibleArticle(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
-		var mu sync.Mutex
-		clock := now
-		tick := func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
-		s := newSite(t, db, func(c *web.Config) { c.Now = tick })
-		db.Now = tick
+		s, setClock := newClockedSite(t, db)
 		s.article("Live", time.Hour)
 		s.article("Merger", time.Hour, func(a *byline.Article) {
 			a.Status = byline.StatusDraft
@@ -299,9 +294,7 @@ func TestSectionsNeedAVisibleArticle(t *testing.T) {
 				}
 			}
 		}
-		mu.Lock()
-		clock = now.Add(time.Hour + time.Second)
-		mu.Unlock()
+		setClock(now.Add(time.Hour + time.Second))
 		for _, path := range []string{"/tag/embargoed-topic/", "/author/embargoed-writer/", "/tag/embargoed-topic/rss/", "/author/embargoed-writer/rss/"} {
 			if res := s.get(path); res.StatusCode != http.StatusOK || !strings.Contains(body(t, res), "Embargoed") {
 				t.Errorf("%s: status %d once its article is published, want 200", path, res.StatusCode)

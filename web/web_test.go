@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -50,6 +51,17 @@ func newSite(t *testing.T, db *store.DB, opts ...func(*web.Config)) *site {
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return &site{t: t, db: db, srv: srv, md: markdown.New()}
+}
+
+// newClockedSite is newSite with a clock the test moves: the site and the store read it.
+func newClockedSite(t *testing.T, db *store.DB) (*site, func(time.Time)) {
+	t.Helper()
+	var mu sync.Mutex
+	clock := now
+	tick := func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
+	s := newSite(t, db, func(c *web.Config) { c.Now = tick })
+	db.Now = tick
+	return s, func(t time.Time) { mu.Lock(); clock = t; mu.Unlock() }
 }
 
 // article saves an article; opts may change it before it is saved.
