@@ -211,6 +211,11 @@ func (s *Server) shareRender(r *http.Request, key string, render func(ctx contex
 		}()
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), timeout)
 		defer cancel()
+		// A render still running at its deadline (one that ignores its context) stops being
+		// shared: the next reader starts afresh. Only the flight itself can tell that it is
+		// the one under key; a waiter that joined late could forget a newer flight.
+		stale := time.AfterFunc(timeout, func() { s.renders.Forget(key) })
+		defer stale.Stop()
 		return render(ctx)
 	})
 	timer := time.NewTimer(timeout)
@@ -224,7 +229,6 @@ func (s *Server) shareRender(r *http.Request, key string, render func(ctx contex
 	case <-r.Context().Done():
 		return nil, r.Context().Err()
 	case <-timer.C:
-		s.renders.Forget(key)
 		return nil, errRenderTimeout
 	}
 }
