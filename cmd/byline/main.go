@@ -136,6 +136,8 @@ func flags(fs *flag.FlagSet, c *config) error {
 	boolean(&c.accessLog, "access-log", true, "log every request")
 	boolean(&c.cache, "page-cache", true, "keep rendered pages in memory (off: render every request)")
 	integer(&c.cacheMB, "page-cache-mb", 32, "memory the page cache may use, in MB (compressed copies included)")
+	str(&c.from, "from", "", "byline copy: the source, a SQLite data folder or file, or a postgres:// URL; or BYLINE_FROM_FILE")
+	str(&c.to, "to", "", "byline copy: the destination, empty; a SQLite data folder or file, or a postgres:// URL; or BYLINE_TO_FILE")
 	str(&c.logFormat, "log-format", "text", "log format: text or json")
 	if c.logFormat != "text" && c.logFormat != "json" {
 		errs = append(errs, fmt.Errorf("--log-format %q: use text or json", c.logFormat))
@@ -226,8 +228,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fs.Usage()
 		return nil
 	case "copy":
-		fs.StringVar(&c.from, "from", "", "source: a SQLite data folder or file, or a postgres:// URL")
-		fs.StringVar(&c.to, "to", "", "destination, empty: a SQLite data folder or file, or a postgres:// URL")
 	case "import":
 		// No environment twin: a forgotten variable must not overwrite articles unasked.
 		fs.BoolVar(&c.replace, "replace", false, "let an imported file overwrite an article with its slug that another file, the sample newsroom or Byline made")
