@@ -20,6 +20,7 @@ var copyTables = []struct{ name, order string }{
 	{"articles", "id"},
 	{"article_authors", "article_id, author_id"},
 	{"article_tags", "article_id, tag_id"},
+	{"staff", "id"},
 }
 
 // Copy copies a whole newsroom from src to dst, which may be either engine: every row of
@@ -39,7 +40,7 @@ func Copy(ctx context.Context, src, dst *DB, progress func(table string, rows in
 	var counts []count
 	err = dst.inTx(ctx, func(tx *tx) error {
 		counts = counts[:0] // this may run twice (see inTx)
-		for _, t := range []string{"articles", "authors", "tags", "images"} {
+		for _, t := range []string{"articles", "authors", "tags", "images", "staff"} {
 			var n int
 			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+t).Scan(&n); err != nil {
 				return fmt.Errorf("count %s: %w", t, err)

@@ -3,6 +3,8 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -22,6 +24,7 @@ import (
 
 	"byline"
 	"byline/markdown"
+	"byline/newsroom"
 	"byline/publishing"
 	"byline/store"
 	"byline/web"
@@ -38,6 +41,10 @@ Usage:
   byline backup FILE               write a consistent copy of the SQLite database while serving
   byline settings [set KEY VALUE]  show the site settings, or change one (title, description,
                                    logo, locale, timezone, navigation as JSON)
+  byline staff add --email E --name N --role R [--password-file F]
+                                   add a staff account (the first is the Owner); without
+                                   --password-file a password is made and printed once
+  byline staff list                list the staff accounts
   byline version                   print the version
 
 Every flag has an environment twin: --base-url is BYLINE_BASE_URL, and so on.
@@ -85,6 +92,8 @@ type config struct {
 	addr, data, databaseURL, baseURL string
 	from, to                         string // copy
 	replace                          bool   // import
+	staffEmail, staffName, staffRole string // staff add
+	passwordFile                     string // staff add
 	sample, dev, accessLog, cache    bool
 	cacheMB                          int
 	logFormat                        string
@@ -231,6 +240,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "import":
 		// No environment twin: a forgotten variable must not overwrite articles unasked.
 		fs.BoolVar(&c.replace, "replace", false, "let an imported file overwrite an article with its slug that another file, the sample newsroom or Byline made")
+	case "staff":
+		// The account's details are the command's arguments, not settings: no twins.
+		fs.StringVar(&c.staffEmail, "email", "", "staff add: the email address they sign in with")
+		fs.StringVar(&c.staffName, "name", "", "staff add: their name")
+		fs.StringVar(&c.staffRole, "role", "", "staff add: contributor, author, moderator, editor, administrator or owner")
+		fs.StringVar(&c.passwordFile, "password-file", "", "staff add: read the password from this file (- for standard input); none: one is made and printed")
 	case "serve", "migrate", "backup", "settings":
 	default:
 		fs.Usage()
@@ -293,6 +308,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		fmt.Fprintf(stdout, "backed up to %s in %s\n", positional[0], time.Since(start).Round(time.Millisecond))
 		return nil
+	case "staff":
+		return staffCommand(ctx, c, positional, stdout)
 	case "import":
 		rest := positional
 		if len(rest) < 2 || rest[0] != "markdown" {
@@ -545,5 +562,58 @@ func siteSettings(ctx context.Context, c config, args []string, stdout io.Writer
 		return err
 	}
 	fmt.Fprintln(stdout, string(out))
+	return nil
+}
+
+// staffCommand adds or lists staff accounts: until the admin's setup page, this is how a
+// newsroom gets its Owner, and always a way in for an operator.
+func staffCommand(ctx context.Context, c config, args []string, stdout io.Writer) error {
+	if len(args) != 1 || args[0] != "add" && args[0] != "list" {
+		return usageError{"usage: byline staff add --email E --name N --role R [--password-file F] | byline staff list"}
+	}
+	db, err := openStore(ctx, c, true)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if args[0] == "list" {
+		list, err := db.FindStaff(ctx)
+		if err != nil {
+			return err
+		}
+		for _, s := range list {
+			fmt.Fprintf(stdout, "%-14s %-32s %s\n", s.Role, s.Email, s.Name)
+		}
+		fmt.Fprintf(stdout, "%d staff account(s)\n", len(list))
+		return nil
+	}
+	password, made := "", false
+	switch c.passwordFile {
+	case "":
+		var b [18]byte
+		rand.Read(b[:])
+		password, made = base64.RawURLEncoding.EncodeToString(b[:]), true
+	case "-":
+		b, err := io.ReadAll(io.LimitReader(os.Stdin, newsroom.MaxPassword+2))
+		if err != nil {
+			return fmt.Errorf("read the password: %w", err)
+		}
+		password = strings.TrimRight(string(b), "\r\n")
+	default:
+		b, err := os.ReadFile(c.passwordFile)
+		if err != nil {
+			return byline.Errorf(byline.EINVALID, "Cannot read the password file %s: %v.", c.passwordFile, err)
+		}
+		password = strings.TrimRight(string(b), "\r\n")
+	}
+	n := &newsroom.Newsroom{Store: db}
+	s, err := n.AddStaff(ctx, c.staffEmail, c.staffName, byline.Role(strings.ToLower(c.staffRole)), password)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "added %s <%s> as %s\n", s.Name, s.Email, s.Role)
+	if made {
+		fmt.Fprintf(stdout, "password: %s\n(shown once: hand it over safely)\n", password)
+	}
 	return nil
 }

@@ -1,0 +1,99 @@
+package byline
+
+import (
+	"context"
+	"net/mail"
+	"strings"
+	"time"
+)
+
+// Role is what a staff member may do in the newsroom. Roles are ordered: each may do what the
+// ones before it may, and more (Moderator stands beside the desk: comments and members).
+type Role string
+
+// The staff roles, from the least to the most trusted.
+const (
+	RoleContributor   Role = "contributor"   // writes and edits own drafts, cannot publish
+	RoleAuthor        Role = "author"        // publishes own articles
+	RoleModerator     Role = "moderator"     // comments and member sanctions
+	RoleEditor        Role = "editor"        // every article, tags, authors' and contributors' accounts
+	RoleAdministrator Role = "administrator" // everything but the Owner
+	RoleOwner         Role = "owner"         // one per newsroom; can hand ownership over
+)
+
+// Roles lists the roles in order, for forms and messages.
+var Roles = []Role{RoleContributor, RoleAuthor, RoleModerator, RoleEditor, RoleAdministrator, RoleOwner}
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool {
+	for _, known := range Roles {
+		if r == known {
+			return true
+		}
+	}
+	return false
+}
+
+// Staff is a member of the newsroom's staff: an account that signs in to the admin. Staff
+// and members (readers) are different accounts with different sessions.
+type Staff struct {
+	ID    int64
+	Email string // lower-cased; signs in with it
+	Name  string
+	Role  Role
+	// PasswordHash is the password's argon2id hash in the PHC string format; never the
+	// password itself.
+	PasswordHash string
+	CreatedAt    time.Time
+}
+
+// MaxEmail bounds an email address (RFC 5321 allows 254 characters in a path).
+const MaxEmail = 254
+
+// NormalizeEmail returns the address lower-cased and trimmed, or EINVALID when it is not one
+// address.
+func NormalizeEmail(email string) (string, error) {
+	email = strings.ToLower(strings.TrimSpace(email))
+	if err := CheckText("email address", email, MaxEmail); err != nil {
+		return "", onField("email", err)
+	}
+	a, err := mail.ParseAddress(email)
+	if err != nil || a.Address != email || !strings.Contains(email[strings.LastIndexByte(email, '@')+1:], ".") {
+		return "", onField("email", Errorf(EINVALID, "%q is not an email address.", email))
+	}
+	return email, nil
+}
+
+// Validate checks a staff account before it is stored.
+func (s *Staff) Validate() error {
+	if _, err := NormalizeEmail(s.Email); err != nil {
+		return err
+	}
+	if strings.TrimSpace(s.Name) == "" {
+		return onField("name", Errorf(EINVALID, "Every staff member needs a name."))
+	}
+	if err := CheckText("name", s.Name, MaxName); err != nil {
+		return onField("name", err)
+	}
+	if !s.Role.Valid() {
+		return onField("role", Errorf(EINVALID, "%q is not a role: use contributor, author, moderator, editor, administrator or owner.", s.Role))
+	}
+	if s.PasswordHash == "" {
+		return onField("password", Errorf(EINVALID, "A staff account needs a password."))
+	}
+	return nil
+}
+
+// StaffStore keeps staff accounts.
+type StaffStore interface {
+	// CreateStaff stores a new account and sets its ID; ECONFLICT when the email is taken,
+	// or when s is an Owner and the newsroom has one already.
+	CreateStaff(ctx context.Context, s *Staff) error
+	// FindStaffByEmail and FindStaffByID return ENOTFOUND when there is none.
+	FindStaffByEmail(ctx context.Context, email string) (*Staff, error)
+	FindStaffByID(ctx context.Context, id int64) (*Staff, error)
+	// FindStaff lists every account, by name.
+	FindStaff(ctx context.Context) ([]*Staff, error)
+	// CountStaff counts the accounts: with none, the admin offers the one-time setup.
+	CountStaff(ctx context.Context) (int, error)
+}
