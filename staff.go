@@ -97,3 +97,45 @@ type StaffStore interface {
 	// CountStaff counts the accounts: with none, the admin offers the one-time setup.
 	CountStaff(ctx context.Context) (int, error)
 }
+
+// StaffSession is a signed-in staff member's session, kept server-side so that any node
+// serves it and "sign out everywhere" takes effect at once. The cookie carries a random
+// token; the store keeps only its hash.
+type StaffSession struct {
+	TokenHash string
+	StaffID   int64
+	CreatedAt time.Time
+	SeenAt    time.Time
+	IP        string
+}
+
+// AuditEntry is one line of the audit log: who did what, when, from which address.
+type AuditEntry struct {
+	ID      int64
+	At      time.Time
+	StaffID int64 // 0 when nobody was signed in (a failed sign-in) or the account is gone
+	Action  string
+	Subject string
+	IP      string
+}
+
+// SessionStore keeps staff sessions, the counters that limit sign-in attempts, and the
+// audit log.
+type SessionStore interface {
+	// CreateStaffSession stores a new session.
+	CreateStaffSession(ctx context.Context, s *StaffSession) error
+	// FindStaffSession returns the session with that token hash and its account, or
+	// ENOTFOUND.
+	FindStaffSession(ctx context.Context, tokenHash string) (*StaffSession, *Staff, error)
+	// TouchStaffSession records that the session was used at the time.
+	TouchStaffSession(ctx context.Context, tokenHash string, at time.Time) error
+	// DeleteStaffSession ends one session; DeleteStaffSessions ends all of an account's.
+	DeleteStaffSession(ctx context.Context, tokenHash string) error
+	DeleteStaffSessions(ctx context.Context, staffID int64) error
+	// Hit counts one attempt under key in the window that started at most window ago, and
+	// returns the count including this one. Nodes that share the store share the counts.
+	Hit(ctx context.Context, key string, window time.Duration, now time.Time) (int, error)
+	// Audit appends an entry to the audit log; FindAudit lists the newest first.
+	Audit(ctx context.Context, e *AuditEntry) error
+	FindAudit(ctx context.Context, limit int) ([]*AuditEntry, error)
+}

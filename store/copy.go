@@ -21,6 +21,8 @@ var copyTables = []struct{ name, order string }{
 	{"article_authors", "article_id, author_id"},
 	{"article_tags", "article_id, tag_id"},
 	{"staff", "id"},
+	{"staff_sessions", "token_hash"},
+	{"audit_log", "id"},
 }
 
 // Copy copies a whole newsroom from src to dst, which may be either engine: every row of

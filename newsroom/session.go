@@ -1,0 +1,170 @@
+package newsroom
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"strings"
+	"sync"
+	"time"
+
+	"byline"
+)
+
+// Sessions: idle and absolute expiry. A desk signs in each morning; a session left open on a
+// shared computer dies by itself.
+const (
+	SessionIdle     = 12 * time.Hour
+	SessionLifetime = 14 * 24 * time.Hour
+	// sessionTouch is how stale a session's last use may be before it is written again:
+	// not every admin request writes to the database.
+	sessionTouch = time.Minute
+)
+
+// Sign-in limits, counted in the store so that every node shares them.
+const (
+	signInWindow     = 15 * time.Minute
+	signInPerAccount = 5  // failed or not: a password guesser gets five tries a quarter hour
+	signInPerIP      = 20 // a newsroom's office shares one address
+)
+
+// Auth signs staff in and out and tells who is signed in.
+type Auth struct {
+	Staff    byline.StaffStore
+	Sessions byline.SessionStore
+	Now      func() time.Time
+}
+
+func (a *Auth) now() time.Time {
+	if a.Now != nil {
+		return a.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+// errWrongCredentials is the one answer to a wrong email or a wrong password: which one was
+// wrong is nobody's business.
+var errWrongCredentials = byline.Errorf(byline.EUNAUTHORIZED, "Wrong email or password.")
+
+// dummyHash is verified against when no account has the email, so that an unknown address
+// takes as long to refuse as a wrong password.
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := HashPassword("no account has this password at all")
+	return h
+})
+
+// SignIn checks the email and password and starts a session. It returns the token for the
+// cookie. Attempts are limited per account and per address before the password is checked.
+func (a *Auth) SignIn(ctx context.Context, email, password, ip string) (string, *byline.Staff, error) {
+	now := a.now()
+	email = strings.ToLower(strings.TrimSpace(email))
+	for _, limit := range []struct {
+		key string
+		max int
+	}{{"signin:ip:" + ip, signInPerIP}, {"signin:email:" + email, signInPerAccount}} {
+		n, err := a.Sessions.Hit(ctx, limit.key, signInWindow, now)
+		if err != nil {
+			return "", nil, err
+		}
+		if n > limit.max {
+			return "", nil, byline.Errorf(byline.EFORBIDDEN, "Too many sign-in attempts. Wait a quarter of an hour, or ask an administrator to reset your password.")
+		}
+	}
+	staff, err := a.Staff.FindStaffByEmail(ctx, email)
+	switch {
+	case byline.ErrorCode(err) == byline.ENOTFOUND:
+		VerifyPassword(dummyHash(), password)
+		if err := a.audit(ctx, 0, "sign-in failed", email, ip); err != nil {
+			return "", nil, err
+		}
+		return "", nil, errWrongCredentials
+	case err != nil:
+		return "", nil, err
+	case !VerifyPassword(staff.PasswordHash, password):
+		if err := a.audit(ctx, staff.ID, "sign-in failed", email, ip); err != nil {
+			return "", nil, err
+		}
+		return "", nil, errWrongCredentials
+	}
+	token, err := a.StartSession(ctx, staff, ip)
+	if err != nil {
+		return "", nil, err
+	}
+	if err := a.audit(ctx, staff.ID, "signed in", email, ip); err != nil {
+		return "", nil, err
+	}
+	return token, staff, nil
+}
+
+// StartSession starts a session for an account already proven (after setup, say) and
+// returns its token: a new token each time, never one the browser brought.
+func (a *Auth) StartSession(ctx context.Context, staff *byline.Staff, ip string) (string, error) {
+	var b [32]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", err
+	}
+	token := base64.RawURLEncoding.EncodeToString(b[:])
+	now := a.now()
+	err := a.Sessions.CreateStaffSession(ctx, &byline.StaffSession{TokenHash: tokenHash(token), StaffID: staff.ID,
+		CreatedAt: now, SeenAt: now, IP: ip})
+	return token, err
+}
+
+// Session returns the account signed in with the token, or EUNAUTHORIZED when the token is
+// unknown or its session has expired (idle or too old; an expired session is deleted).
+func (a *Auth) Session(ctx context.Context, token string) (*byline.Staff, error) {
+	if token == "" || len(token) > 100 {
+		return nil, byline.Errorf(byline.EUNAUTHORIZED, "Please sign in.")
+	}
+	h := tokenHash(token)
+	s, staff, err := a.Sessions.FindStaffSession(ctx, h)
+	if byline.ErrorCode(err) == byline.ENOTFOUND {
+		return nil, byline.Errorf(byline.EUNAUTHORIZED, "Please sign in.")
+	} else if err != nil {
+		return nil, err
+	}
+	now := a.now()
+	if now.Sub(s.SeenAt) > SessionIdle || now.Sub(s.CreatedAt) > SessionLifetime {
+		if err := a.Sessions.DeleteStaffSession(ctx, h); err != nil {
+			return nil, err
+		}
+		return nil, byline.Errorf(byline.EUNAUTHORIZED, "Your session has expired. Please sign in again.")
+	}
+	if now.Sub(s.SeenAt) > sessionTouch {
+		if err := a.Sessions.TouchStaffSession(ctx, h, now); err != nil {
+			return nil, err
+		}
+	}
+	return staff, nil
+}
+
+// SignOut ends the session of the token; everywhere ends all of its account's sessions.
+func (a *Auth) SignOut(ctx context.Context, token, ip string, everywhere bool) error {
+	h := tokenHash(token)
+	s, _, err := a.Sessions.FindStaffSession(ctx, h)
+	if byline.ErrorCode(err) == byline.ENOTFOUND {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	if !everywhere {
+		return a.Sessions.DeleteStaffSession(ctx, h)
+	}
+	if err := a.Sessions.DeleteStaffSessions(ctx, s.StaffID); err != nil {
+		return err
+	}
+	return a.audit(ctx, s.StaffID, "signed out everywhere", "", ip)
+}
+
+// audit records an entry in the audit log.
+func (a *Auth) audit(ctx context.Context, staffID int64, action, subject, ip string) error {
+	return a.Sessions.Audit(ctx, &byline.AuditEntry{At: a.now(), StaffID: staffID, Action: action, Subject: subject, IP: ip})
+}
+
+// tokenHash is what the store keeps of a session token: a leaked table opens no session.
+func tokenHash(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
