@@ -12,6 +12,7 @@ const (
 	ECONFLICT     = "conflict"
 	EUNAUTHORIZED = "unauthorized"
 	EFORBIDDEN    = "forbidden"
+	ELIMITED      = "rate_limited" // too many attempts: try again later
 	EINTERNAL     = "internal"
 )
 

@@ -69,7 +69,7 @@ func (a *Auth) SignIn(ctx context.Context, email, password, ip string) (string, 
 			return "", nil, err
 		}
 		if n > limit.max {
-			return "", nil, byline.Errorf(byline.EFORBIDDEN, "Too many sign-in attempts. Wait a quarter of an hour, or ask an administrator to reset your password.")
+			return "", nil, byline.Errorf(byline.ELIMITED, "Too many sign-in attempts. Wait a quarter of an hour, or ask an administrator to reset your password.")
 		}
 	}
 	staff, err := a.Staff.FindStaffByEmail(ctx, email)

@@ -104,7 +104,7 @@ func TestSignInLimits(t *testing.T) {
 				t.Fatalf("guess %d: %v", i, err)
 			}
 		}
-		if _, _, err := nodeB.SignIn(ctx, "olga@news.example", pw, "203.0.113.9"); byline.ErrorCode(err) != byline.EFORBIDDEN {
+		if _, _, err := nodeB.SignIn(ctx, "olga@news.example", pw, "203.0.113.9"); byline.ErrorCode(err) != byline.ELIMITED {
 			t.Fatalf("the sixth attempt: %v, want refused as too many", err)
 		}
 		clock = clock.Add(16 * time.Minute)

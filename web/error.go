@@ -126,6 +126,8 @@ func statusOf(code string) int {
 		return http.StatusUnauthorized
 	case byline.EFORBIDDEN:
 		return http.StatusForbidden
+	case byline.ELIMITED:
+		return http.StatusTooManyRequests
 	}
 	return http.StatusInternalServerError
 }

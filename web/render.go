@@ -27,6 +27,8 @@ type pageData struct {
 	Status    int
 	Error     string
 
+	Admin *adminData // the admin's pages
+
 	Article  *byline.Article
 	CanRead  bool
 	Next     *byline.Article
@@ -127,7 +129,7 @@ func (s *Server) pageWith(site byline.Settings, r *http.Request) *pageData {
 func (p *pageData) Date(t time.Time) string { return t.In(p.loc).Format("2 January 2006, 15:04") }
 
 // pageNames are the page templates, each parsed with the layout.
-var pageNames = []string{"front", "list", "article", "error"}
+var pageNames = []string{"front", "list", "article", "error", "admin"}
 
 func (s *Server) parseTemplates(files fs.FS) (map[string]*template.Template, error) {
 	funcs := template.FuncMap{

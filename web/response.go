@@ -23,8 +23,10 @@ type response struct {
 	surrogate    []string // Surrogate-Key: space-separated keys a CDN can purge by
 	cacheTag     []string // Cache-Tag: the same keys, comma-separated
 	body         []byte
-	etag         string // strong ETag of body; the compressed bodies add a suffix
-	compress     bool   // whether compressing the body pays
+	cookies      []*http.Cookie // set by forms (sign-in); such a response is never cached
+	location     string         // a redirect's target: a path on this site
+	etag         string         // strong ETag of body; the compressed bodies add a suffix
+	compress     bool           // whether compressing the body pays
 
 	// The compressed bodies are made on first demand, once: most responses are only ever
 	// asked for in one encoding.
@@ -32,6 +34,11 @@ type response struct {
 	gzip, br         []byte
 	compressed       atomic.Int64           // their bytes, once made
 	grown            atomic.Pointer[growth] // told of them; set by the page cache
+}
+
+// redirect answers a form with a 303 to a path on this site (POST, then redirect).
+func redirect(path string, cookies ...*http.Cookie) *response {
+	return &response{status: http.StatusSeeOther, location: path, cookies: cookies}
 }
 
 // growth is told how many bytes a response grew by when it made a compressed copy, so that
@@ -155,6 +162,14 @@ func compressible(contentType string) bool {
 // copy is current. HEAD gets the headers only.
 func (res *response) write(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
+	for _, c := range res.cookies {
+		http.SetCookie(w, c)
+	}
+	if res.location != "" {
+		h["Cache-Control"] = []string{"no-store"}
+		http.Redirect(w, r, res.location, res.status)
+		return
+	}
 	body, etag := res.body, res.etag
 	if res.compress {
 		h["Vary"] = append(h["Vary"], "Accept-Encoding")

@@ -16,6 +16,7 @@ import (
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	page := func(h handlerFunc) http.Handler { return s.handle(s.cached(h)) }
+	s.adminRoutes(mux)
 
 	mux.Handle("GET /{$}", page(s.frontPage))
 	mux.Handle("GET /page/{n}/{$}", page(s.frontPage))

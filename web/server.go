@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"byline"
+	"byline/newsroom"
 
 	"golang.org/x/sync/singleflight"
 )
@@ -50,6 +51,9 @@ type Config struct {
 	// PageCacheBytes bounds the page cache in bytes, compressed copies included; 32 MB when
 	// zero.
 	PageCacheBytes int64
+	// Staff and Auth serve the admin (/admin/); without them it is not served.
+	Staff *newsroom.Newsroom
+	Auth  *newsroom.Auth
 }
 
 // Server is the HTTP face of Byline.
@@ -72,6 +76,8 @@ type Server struct {
 	// renderTimeout bounds a render that readers share: past it, they get a 503 rather than
 	// wait for a database that hangs.
 	renderTimeout time.Duration
+	staff         *newsroom.Newsroom
+	auth          *newsroom.Auth
 	// notFoundPage answers the site's 404 page, for addresses no route or part of one names.
 	notFoundPage http.Handler
 }
@@ -86,7 +92,7 @@ func New(cfg Config) (*Server, error) {
 		budget = defaultPageCacheBytes
 	}
 	s := &Server{store: cfg.Store, log: cfg.Logger, access: cfg.AccessLog, baseURL: strings.TrimRight(cfg.BaseURL, "/"),
-		now: cfg.Now, dev: cfg.Dev, cache: newPageCache(budget, 10*time.Minute), renderTimeout: defaultRenderTimeout}
+		now: cfg.Now, dev: cfg.Dev, cache: newPageCache(budget, 10*time.Minute), renderTimeout: defaultRenderTimeout, staff: cfg.Staff, auth: cfg.Auth}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}

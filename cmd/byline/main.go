@@ -506,7 +506,9 @@ func serve(ctx context.Context, c config, log *slog.Logger) error {
 		}
 	}
 	srv, err := web.New(web.Config{Store: db, Logger: log, AccessLog: c.accessLog, BaseURL: c.baseURL, Dev: c.dev, NoPageCache: !c.cache,
-		PageCacheBytes: int64(c.cacheMB) << 20})
+		PageCacheBytes: int64(c.cacheMB) << 20,
+		Staff:          &newsroom.Newsroom{Store: db},
+		Auth:           &newsroom.Auth{Staff: db, Sessions: db}})
 	if err != nil {
 		return err
 	}
