@@ -39,7 +39,7 @@ func TestAccessibility(t *testing.T) {
 
 	pages := []string{"/", "/night-trains-return-to-lyon-after-a-decades-absence/",
 		"/what-the-new-regional-budget-means-for-your-commute/", "/a-note-from-the-editor-how-we-report-and-who-pays-for-it/",
-		"/tag/environment/", "/author/nadia-benali/", "/no-such-page/"}
+		"/tag/environment/", "/author/nadia-benali/", "/no-such-page/", "/admin/", "/admin/signin"}
 	for _, width := range []int{1280, 320} {
 		for _, page := range pages {
 			err := chromedp.Do(ctx,

@@ -12,6 +12,7 @@ import (
 
 	"byline"
 	"byline/markdown"
+	"byline/newsroom"
 	"byline/store/storetest"
 	"byline/web"
 
@@ -45,7 +46,14 @@ func browser(t *testing.T) context.Context {
 // the test server's address on purpose: pages must work when reached under another name.
 func serve(t *testing.T, db web.Store) *httptest.Server {
 	t.Helper()
-	h, err := web.New(web.Config{Store: db, BaseURL: "http://unused.test"})
+	cfg := web.Config{Store: db, BaseURL: "http://unused.test"}
+	if st, ok := db.(interface {
+		byline.StaffStore
+		byline.SessionStore
+	}); ok { // the admin too
+		cfg.Staff, cfg.Auth = &newsroom.Newsroom{Store: st}, &newsroom.Auth{Staff: st, Sessions: st}
+	}
+	h, err := web.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
