@@ -8,6 +8,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"fmt"
+	"runtime"
 	"strings"
 	"unicode/utf8"
 
@@ -25,6 +26,17 @@ const (
 	argonKeyLen  = 32
 	saltLen      = 16
 )
+
+// hashing bounds how many argon2id hashes run at once: each takes 64 MiB, and a crowd of
+// sign-ins (by many addresses, each under its limit) must not take the server's memory.
+var hashing = make(chan struct{}, max(2, runtime.GOMAXPROCS(0)))
+
+// idKey is argon2.IDKey within the bound above.
+func idKey(password, salt []byte, t, m uint32, p uint8, n uint32) []byte {
+	hashing <- struct{}{}
+	defer func() { <-hashing }()
+	return argon2.IDKey(password, salt, t, m, p, n)
+}
 
 // Password limits: long enough to resist guessing (NIST SP 800-63B asks for at least 8;
 // newsrooms get phished, so 12), short enough that hashing it costs nothing unusual.
@@ -56,7 +68,7 @@ func HashPassword(password string) (string, error) {
 	if _, err := rand.Read(salt); err != nil {
 		return "", fmt.Errorf("password salt: %w", err)
 	}
-	key := argon2.IDKey([]byte(password), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	key := idKey([]byte(password), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
 	b64 := base64.RawStdEncoding
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads,
 		b64.EncodeToString(salt), b64.EncodeToString(key)), nil
@@ -84,6 +96,6 @@ func VerifyPassword(hash, password string) bool {
 	if err1 != nil || err2 != nil || len(key) == 0 || len(key) > 64 {
 		return false
 	}
-	got := argon2.IDKey([]byte(password), salt, t, m, p, uint32(len(key)))
+	got := idKey([]byte(password), salt, t, m, p, uint32(len(key)))
 	return subtle.ConstantTimeCompare(got, key) == 1
 }
