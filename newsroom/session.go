@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"strings"
 	"sync"
 	"time"
 
@@ -39,9 +38,9 @@ type Auth struct {
 
 func (a *Auth) now() time.Time {
 	if a.Now != nil {
-		return a.Now().UTC()
+		return a.Now().UTC().Truncate(time.Microsecond)
 	}
-	return time.Now().UTC()
+	return time.Now().UTC().Truncate(time.Microsecond)
 }
 
 // errWrongCredentials is the one answer to a wrong email or a wrong password: which one was
@@ -59,18 +58,32 @@ var dummyHash = sync.OnceValue(func() string {
 // cookie. Attempts are limited per account and per address before the password is checked.
 func (a *Auth) SignIn(ctx context.Context, email, password, ip string) (string, *byline.Staff, error) {
 	now := a.now()
-	email = strings.ToLower(strings.TrimSpace(email))
-	for _, limit := range []struct {
+	// Only a well-formed address is counted, looked up and logged: what a visitor typed
+	// otherwise (up to a form's size, or a password in the wrong field) is kept nowhere.
+	email, bad := byline.NormalizeEmail(email)
+	limits := []struct {
 		key string
 		max int
-	}{{"signin:ip:" + ip, signInPerIP}, {"signin:email:" + email, signInPerAccount}} {
+	}{{"signin:ip:" + ip, signInPerIP}}
+	if bad == nil {
+		// Per account and address: guessers elsewhere cannot lock staff out of their own desk.
+		limits = append(limits, struct {
+			key string
+			max int
+		}{"signin:email:" + email + " " + ip, signInPerAccount})
+	}
+	for _, limit := range limits {
 		n, err := a.Sessions.Hit(ctx, limit.key, signInWindow, now)
 		if err != nil {
 			return "", nil, err
 		}
 		if n > limit.max {
-			return "", nil, byline.Errorf(byline.ELIMITED, "Too many sign-in attempts. Wait a quarter of an hour, or ask an administrator to reset your password.")
+			return "", nil, byline.Errorf(byline.ELIMITED, "Too many sign-in attempts from here. Wait a quarter of an hour.")
 		}
+	}
+	if bad != nil {
+		VerifyPassword(dummyHash(), password)
+		return "", nil, errWrongCredentials
 	}
 	staff, err := a.Staff.FindStaffByEmail(ctx, email)
 	switch {

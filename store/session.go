@@ -64,6 +64,10 @@ func (db *DB) Hit(ctx context.Context, key string, window time.Duration, now tim
 	now = now.UTC().Truncate(time.Microsecond)
 	var n int
 	err := db.inTx(ctx, func(tx *tx) error {
+		// Windows long past are no one's count any more: the table stays small.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM rate_limits WHERE window_start <= $1 AND key <> $2`, now.Add(-24*time.Hour), key); err != nil {
+			return err
+		}
 		return tx.QueryRowContext(ctx, `INSERT INTO rate_limits (key, hits, window_start) VALUES ($1, 1, $2)
 			ON CONFLICT (key) DO UPDATE SET
 				hits = CASE WHEN rate_limits.window_start <= $3 THEN 1 ELSE rate_limits.hits + 1 END,
