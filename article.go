@@ -186,30 +186,26 @@ const MaxBio = 2000
 // Validate checks an author before it is stored: a name and a slug, text that any page or
 // feed can carry.
 func (au *Author) Validate() error {
-	if strings.TrimSpace(au.Name) == "" {
-		return Errorf(EINVALID, "Every author needs a name.")
-	}
-	if err := CheckText("author name", au.Name, MaxName); err != nil {
-		return err
-	}
-	if err := CheckText("author's bio", au.Bio, MaxBio); err != nil {
-		return err
-	}
-	return CheckSlug("author", au.Slug)
+	return validateNamed("author", au.Name, "author's bio", au.Bio, au.Slug)
 }
 
 // Validate checks a tag before it is stored, as Author.Validate does an author.
 func (t *Tag) Validate() error {
-	if strings.TrimSpace(t.Name) == "" {
-		return Errorf(EINVALID, "Every tag needs a name.")
+	return validateNamed("tag", t.Name, "tag description", t.Description, t.Slug)
+}
+
+// validateNamed checks what authors and tags share: a name, a text about them, a slug.
+func validateNamed(what, name, aboutName, about, slug string) error {
+	if strings.TrimSpace(name) == "" {
+		return Errorf(EINVALID, "Every %s needs a name.", what)
 	}
-	if err := CheckText("tag name", t.Name, MaxName); err != nil {
+	if err := CheckText(what+" name", name, MaxName); err != nil {
 		return err
 	}
-	if err := CheckText("tag description", t.Description, MaxBio); err != nil {
+	if err := CheckText(aboutName, about, MaxBio); err != nil {
 		return err
 	}
-	return CheckSlug("tag", t.Slug)
+	return CheckSlug(what, slug)
 }
 
 // Tag files articles under a topic.

@@ -61,23 +61,21 @@ func (a *Auth) SignIn(ctx context.Context, email, password, ip string) (string, 
 	// Only a well-formed address is counted, looked up and logged: what a visitor typed
 	// otherwise (up to a form's size, or a password in the wrong field) is kept nowhere.
 	email, bad := byline.NormalizeEmail(email)
-	limits := []struct {
+	type limit struct {
 		key string
 		max int
-	}{{"signin:ip:" + ip, signInPerIP}}
+	}
+	limits := []limit{{"signin:ip:" + ip, signInPerIP}}
 	if bad == nil {
 		// Per account and address: guessers elsewhere cannot lock staff out of their own desk.
-		limits = append(limits, struct {
-			key string
-			max int
-		}{"signin:email:" + email + " " + ip, signInPerAccount})
+		limits = append(limits, limit{"signin:email:" + email + " " + ip, signInPerAccount})
 	}
-	for _, limit := range limits {
-		n, err := a.Sessions.Hit(ctx, limit.key, signInWindow, now)
+	for _, l := range limits {
+		n, err := a.Sessions.Hit(ctx, l.key, signInWindow, now)
 		if err != nil {
 			return "", nil, err
 		}
-		if n > limit.max {
+		if n > l.max {
 			return "", nil, byline.Errorf(byline.ELIMITED, "Too many sign-in attempts from here. Wait a quarter of an hour.")
 		}
 	}

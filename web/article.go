@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 
 	"byline"
 	"byline/markdown"
@@ -158,13 +157,7 @@ const maxWidth = 100_000
 // parseMediaWidth reads the width from a variant's file name, "{width}.jpg", in the canonical
 // spelling only: 0640.jpg or +640.jpg would be a second address for a file kept for a year.
 // Whether the photo has a variant of that width is the store's to say.
-func parseMediaWidth(name string) (int, bool) {
-	num, ok := strings.CutSuffix(name, ".jpg")
-	if !ok {
-		return 0, false
-	}
-	return parseNumber(num, 1, maxWidth)
-}
+func parseMediaWidth(name string) (int, bool) { return parseNamedNumber(name, ".jpg", maxWidth) }
 
 func isHex(s string) bool {
 	for _, r := range s {

@@ -246,13 +246,7 @@ const maxSitemapPart = 50_000
 
 // parseSitemapPart reads the number of a sitemap file from its name, "{n}.xml", in the
 // canonical spelling only.
-func parseSitemapPart(name string) (int, bool) {
-	num, ok := strings.CutSuffix(name, ".xml")
-	if !ok {
-		return 0, false
-	}
-	return parseNumber(num, 1, maxSitemapPart)
-}
+func parseSitemapPart(name string) (int, bool) { return parseNamedNumber(name, ".xml", maxSitemapPart) }
 
 // sitemapFile serves /sitemap/{n}.xml, the n-th file the sitemap index names. There are
 // such files only when the index exists, and only as many as it names.

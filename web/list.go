@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 
 	"byline"
 	"byline/markdown"
@@ -33,6 +34,16 @@ func pageNumber(r *http.Request) (int, error) {
 
 // parsePage reads a page number from 2 to maxPage, in its canonical spelling only.
 func parsePage(s string) (int, bool) { return parseNumber(s, 2, maxPage) }
+
+// parseNamedNumber reads a file name made of a number from 1 to hi and a suffix, such as
+// "640.jpg" or "2.xml", in the canonical spelling only (see parseNumber).
+func parseNamedNumber(name, suffix string, hi int) (int, bool) {
+	num, ok := strings.CutSuffix(name, suffix)
+	if !ok {
+		return 0, false
+	}
+	return parseNumber(num, 1, hi)
+}
 
 // parseNumber reads a number from lo to hi (both positive) written as a path names it: decimal
 // digits without sign or leading zero. Any other spelling, and any number out of range
