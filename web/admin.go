@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"net"
 	"net/http"
 	"strings"
@@ -23,34 +24,78 @@ const maxForm = 64 << 10
 
 // adminData is what the admin's pages show.
 type adminData struct {
-	Page  string // "setup", "signin" or "home"
-	Staff *byline.Staff
-	Error string
-	Email string // kept in the form after a refusal
-	Name  string
+	Page    string // the template under templates/admin/, and for account.html "setup" or "signin"
+	Title   string // the page's heading and <title>
+	Section string // which item of the admin's navigation is current
+	Staff   *byline.Staff
+	Error   string // a refusal, shown above the form
+	Notice  string // what the last action did
+	Email   string // kept in the form after a refusal
+	Name    string
+	// Data is what the page itself shows: each admin file has its own type.
+	Data any
 }
 
-// adminRoutes adds the admin's routes, behind cross-origin protection.
+// staffHandler serves a signed-in staff member.
+type staffHandler func(r *http.Request, staff *byline.Staff) (*response, error)
+
+// adminMux registers the admin's routes: every one behind cross-origin protection, every
+// staff route behind a session.
+type adminMux struct {
+	s       *Server
+	mux     *http.ServeMux
+	protect *http.CrossOriginProtection
+}
+
+// open registers a route anyone may reach (setup, sign-in, links sent by email).
+func (m adminMux) open(pattern string, h handlerFunc) {
+	m.mux.Handle(pattern, m.protect.Handler(m.s.handle(h)))
+}
+
+// staff registers a route for signed-in staff; a stranger is sent to the sign-in page (a
+// GET) or refused (anything else). What each staff member may do there, the handler and
+// the domain decide.
+func (m adminMux) staff(pattern string, h staffHandler) {
+	m.open(pattern, m.s.staffOnly(h))
+}
+
+// adminRoutes adds the admin's routes; each admin file registers its own.
 func (s *Server) adminRoutes(mux *http.ServeMux) {
 	if s.auth == nil {
 		return
 	}
-	protect := http.NewCrossOriginProtection()
-	for pattern, h := range map[string]handlerFunc{
-		"GET /admin/{$}":      s.adminHome,
-		"POST /admin/setup":   s.adminSetup,
-		"GET /admin/signin":   s.adminSignInPage,
-		"POST /admin/signin":  s.adminSignIn,
-		"POST /admin/signout": s.adminSignOut,
-	} {
-		mux.Handle(pattern, protect.Handler(s.handle(h)))
+	m := adminMux{s: s, mux: mux, protect: http.NewCrossOriginProtection()}
+	m.open("GET /admin/{$}", s.adminHome)
+	m.open("POST /admin/setup", s.adminSetup)
+	m.open("GET /admin/signin", s.adminSignInPage)
+	m.open("POST /admin/signin", s.adminSignIn)
+	m.open("POST /admin/signout", s.adminSignOut)
+	for _, add := range s.adminAreas() {
+		add(m)
 	}
 	mux.HandleFunc("GET /admin", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/admin/", http.StatusMovedPermanently)
 	})
 }
 
-// adminPage renders an admin page for its one reader: never cached anywhere.
+// staffOnly runs h for the staff member the request's session names.
+func (s *Server) staffOnly(h staffHandler) handlerFunc {
+	return func(r *http.Request) (*response, error) {
+		staff, err := s.signedIn(r)
+		if err != nil {
+			return nil, err
+		}
+		if staff == nil {
+			if r.Method == http.MethodGet || r.Method == http.MethodHead {
+				return redirect("/admin/signin"), nil
+			}
+			return nil, byline.Errorf(byline.EUNAUTHORIZED, "Your session has ended: sign in again (what you sent was not saved).")
+		}
+		return h(r, staff)
+	}
+}
+
+// adminPage renders templates/admin/<a.Page>.html for its one reader: never cached anywhere.
 func (s *Server) adminPage(r *http.Request, status int, a *adminData) (*response, error) {
 	site, err := s.settings(r.Context())
 	if err != nil {
@@ -58,13 +103,26 @@ func (s *Server) adminPage(r *http.Request, status int, a *adminData) (*response
 	}
 	data := s.pageWith(site, r)
 	data.Admin, data.Canonical = a, ""
-	data.Title = map[string]string{"setup": "Set up your newsroom", "signin": "Sign in", "home": "Newsroom"}[a.Page] + " – " + site.Title
-	res, err := s.render(status, "admin", data)
+	name := a.Page
+	if name == "setup" || name == "signin" {
+		name = "account"
+	}
+	data.Title = a.Title + " – " + site.Title
+	res, err := s.render(status, "admin/"+name, data)
 	if err != nil {
 		return nil, err
 	}
 	res.cacheControl = "no-store"
 	return res, nil
+}
+
+// adminJSON answers the admin's scripts (autosave, preview) for one reader.
+func adminJSON(status int, v any) (*response, error) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return newResponse(status, "application/json", "no-store", body), nil
 }
 
 // signedIn returns the staff member whose session the request carries, or nil.
@@ -88,7 +146,7 @@ func (s *Server) adminHome(r *http.Request) (*response, error) {
 		return nil, err
 	}
 	if n == 0 {
-		return s.adminPage(r, http.StatusOK, &adminData{Page: "setup"})
+		return s.adminPage(r, http.StatusOK, &adminData{Page: "setup", Title: "Set up your newsroom"})
 	}
 	staff, err := s.signedIn(r)
 	if err != nil {
@@ -97,7 +155,7 @@ func (s *Server) adminHome(r *http.Request) (*response, error) {
 	if staff == nil {
 		return redirect("/admin/signin"), nil
 	}
-	return s.adminPage(r, http.StatusOK, &adminData{Page: "home", Staff: staff})
+	return s.dashboard(r, staff)
 }
 
 // adminSetup creates the Owner's account, once, and signs them in.
@@ -113,7 +171,7 @@ func (s *Server) adminSetup(r *http.Request) (*response, error) {
 	if n > 0 {
 		return redirect("/admin/signin"), nil
 	}
-	a := &adminData{Page: "setup", Email: r.PostForm.Get("email"), Name: r.PostForm.Get("name")}
+	a := &adminData{Page: "setup", Title: "Set up your newsroom", Email: r.PostForm.Get("email"), Name: r.PostForm.Get("name")}
 	owner, err := s.staff.AddStaff(ctx, a.Email, a.Name, byline.RoleOwner, r.PostForm.Get("password"))
 	if code := byline.ErrorCode(err); code == byline.EINVALID || code == byline.ECONFLICT {
 		a.Error = byline.ErrorMessage(err)
@@ -133,7 +191,7 @@ func (s *Server) adminSetup(r *http.Request) (*response, error) {
 
 // adminSignInPage serves the sign-in form.
 func (s *Server) adminSignInPage(r *http.Request) (*response, error) {
-	return s.adminPage(r, http.StatusOK, &adminData{Page: "signin"})
+	return s.adminPage(r, http.StatusOK, &adminData{Page: "signin", Title: "Sign in"})
 }
 
 // adminSignIn checks the form and starts a session with a new token.
@@ -141,7 +199,7 @@ func (s *Server) adminSignIn(r *http.Request) (*response, error) {
 	if err := parseForm(r); err != nil {
 		return nil, err
 	}
-	a := &adminData{Page: "signin", Email: r.PostForm.Get("email")}
+	a := &adminData{Page: "signin", Title: "Sign in", Email: r.PostForm.Get("email")}
 	token, _, err := s.auth.SignIn(r.Context(), a.Email, r.PostForm.Get("password"), clientIP(r))
 	if code := byline.ErrorCode(err); code == byline.EUNAUTHORIZED || code == byline.ELIMITED {
 		a.Error = byline.ErrorMessage(err)
@@ -177,6 +235,9 @@ func (s *Server) sessionCookie(token string) *http.Cookie {
 
 // parseForm reads a form of at most maxForm bytes.
 func parseForm(r *http.Request) error {
+	if r.Body == nil {
+		return byline.Errorf(byline.EINVALID, "The form is empty.")
+	}
 	r.Body = http.MaxBytesReader(nil, r.Body, maxForm)
 	if err := r.ParseForm(); err != nil {
 		return byline.Errorf(byline.EINVALID, "The form could not be read (it may be too large).")

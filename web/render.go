@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"path"
 	"strings"
 	"time"
 
@@ -128,8 +129,10 @@ func (s *Server) pageWith(site byline.Settings, r *http.Request) *pageData {
 // Date formats a time for readers, in the newsroom's time zone.
 func (p *pageData) Date(t time.Time) string { return t.In(p.loc).Format("2 January 2006, 15:04") }
 
-// pageNames are the page templates, each parsed with the layout.
-var pageNames = []string{"front", "list", "article", "error", "admin"}
+// pageNames are the public page templates, each parsed with the layout. Every file in
+// templates/admin/ but partials.html is an admin page too, named "admin/" and its base name,
+// parsed with the layout and the admin's partials.
+var pageNames = []string{"front", "list", "article", "error"}
 
 func (s *Server) parseTemplates(files fs.FS) (map[string]*template.Template, error) {
 	funcs := template.FuncMap{
@@ -148,10 +151,26 @@ func (s *Server) parseTemplates(files fs.FS) (map[string]*template.Template, err
 		"html":   func(s string) template.HTML { return template.HTML(s) }, // only for sanitised HTML from the store
 		"last":   func(i, n int) bool { return i == n-1 },
 		"card":   func(a *byline.Article, level int) cardData { return cardData{a, level} },
+		"can":    func(st *byline.Staff, a string) bool { return st.Can(byline.Action(a)) },
 	}
 	out := make(map[string]*template.Template, len(pageNames))
 	for _, name := range pageNames {
 		t, err := template.New("layout.html").Funcs(funcs).ParseFS(files, "templates/layout.html", "templates/partials.html", "templates/"+name+".html")
+		if err != nil {
+			return nil, fmt.Errorf("parse template %s: %w", name, err)
+		}
+		out[name] = t
+	}
+	admin, err := fs.Glob(files, "templates/admin/*.html")
+	if err != nil {
+		return nil, err
+	}
+	for _, file := range admin {
+		name := "admin/" + strings.TrimSuffix(path.Base(file), ".html")
+		if name == "admin/partials" {
+			continue
+		}
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(files, "templates/layout.html", "templates/partials.html", "templates/admin/partials.html", file)
 		if err != nil {
 			return nil, fmt.Errorf("parse template %s: %w", name, err)
 		}
