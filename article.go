@@ -61,6 +61,24 @@ type Article struct {
 	Authors []*Author
 	Tags    []*Tag
 
+	// CommentsOpen says whether members may comment (the comments issue uses it).
+	CommentsOpen bool
+	// MetaTitle and MetaDescription, when set, stand in for the title and standfirst in
+	// search results and link previews; CanonicalURL names another address as the original.
+	MetaTitle       string
+	MetaDescription string
+	CanonicalURL    string
+	// Corrections are the corrections, clarifications and updates added since publication,
+	// oldest first.
+	Corrections []*Correction
+
+	// Version counts the article's saves: an editor's save names the version it started
+	// from, and a save of a stale version is refused rather than overwriting another's.
+	Version int64
+	// CreatedBy is the staff account that created the article (0: imported, or the account
+	// is gone). Contributors and Authors may only edit and publish their own.
+	CreatedBy int64
+
 	PublishedAt time.Time
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
