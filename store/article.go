@@ -51,6 +51,9 @@ func (db *DB) FindArticleBySlug(ctx context.Context, slug string) (*byline.Artic
 	if err := db.attachBylinesAndTags(ctx, []*byline.Article{a}); err != nil {
 		return nil, err
 	}
+	if err := db.attachCorrections(ctx, a); err != nil {
+		return nil, err
+	}
 	return a, nil
 }
 

@@ -23,6 +23,7 @@ var copyTables = []struct{ name, order string }{
 	{"staff", "id"},
 	{"staff_sessions", "token_hash"},
 	{"audit_log", "id"},
+	{"corrections", "id"},
 }
 
 // Copy copies a whole newsroom from src to dst, which may be either engine: every row of
