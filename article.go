@@ -135,6 +135,8 @@ func (a *Article) Validate() error {
 		{"title", "title", a.Title, MaxTitle}, {"standfirst", "standfirst", a.Standfirst, MaxStandfirst},
 		{"image_alt", "photo's alt text", a.ImageAlt, MaxAlt}, {"image_caption", "photo's caption", a.ImageCaption, MaxCaption},
 		{"image_credit", "photo's credit", a.ImageCredit, MaxCredit}, {"body", "body", a.Body, 0}, {"source", "source", a.Source, 4096},
+		{"meta_title", "meta title", a.MetaTitle, MaxTitle}, {"meta_description", "meta description", a.MetaDescription, MaxStandfirst},
+		{"canonical_url", "canonical address", a.CanonicalURL, 2000},
 	} {
 		if err := CheckText(f.name, f.value, f.max); err != nil {
 			return onField(f.field, err)
@@ -170,6 +172,8 @@ func (a *Article) Validate() error {
 		return onField("status", Errorf(EINVALID, "%q is not a status: use draft or published.", a.Status))
 	case !a.Visibility.Valid():
 		return onField("visibility", Errorf(EINVALID, "%q is not a visibility: use public, members or paid.", a.Visibility))
+	case a.CanonicalURL != "" && (!LinkTarget(a.CanonicalURL) || SitePath(a.CanonicalURL)):
+		return onField("canonical_url", Errorf(EINVALID, "The canonical address must be a full http:// or https:// address."))
 	case a.PublishedAt.IsZero():
 		return onField("published_at", Errorf(EINVALID, "An article needs a publish time."))
 	case a.Image != nil && strings.TrimSpace(a.ImageAlt) == "":

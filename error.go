@@ -34,6 +34,10 @@ func ErrorField(err error) string {
 	return ""
 }
 
+// WithField sets the field an *Error concerns (when it is one) and returns it: forms show
+// the message beside that field.
+func WithField(err error, field string) error { return onField(field, err) }
+
 // onField sets the field an error concerns and returns it.
 func onField(field string, err error) error {
 	if e, ok := err.(*Error); ok {

@@ -62,6 +62,7 @@ func ValidSlug(s string) bool {
 var reserved = map[string]bool{
 	"page": true, "tag": true, "author": true, "rss": true, "static": true, "media": true,
 	"admin": true, "api": true, "members": true, "healthz": true, "feed": true, "search": true,
+	"preview": true, "corrections": true, "sitemap": true,
 }
 
 // Reserved reports whether slug names a part of the site rather than an article.

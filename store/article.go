@@ -20,19 +20,22 @@ const visible = "a.status = 'published' AND a.published_at <= %s"
 // articleColumns are the columns every article query reads, image included.
 const articleColumns = `a.id, a.slug, a.title, a.standfirst, a.body, a.body_html, a.teaser_html, a.status,
 	a.visibility, a.featured, a.image_alt, a.image_caption, a.image_credit, a.published_at, a.created_at,
-	a.updated_at, a.source, i.id, i.hash, i.mime, i.width, i.height`
+	a.updated_at, a.source, a.version, a.comments_open, a.meta_title, a.meta_description, a.canonical_url,
+	a.created_by, i.id, i.hash, i.mime, i.width, i.height`
 
 func scanArticle(row interface{ Scan(...any) error }) (*byline.Article, error) {
 	var a byline.Article
 	var imgID sql.NullInt64
 	var hash, mime sql.NullString
-	var w, h sql.NullInt64
+	var w, h, createdBy sql.NullInt64
 	err := row.Scan(&a.ID, &a.Slug, &a.Title, &a.Standfirst, &a.Body, &a.BodyHTML, &a.TeaserHTML, &a.Status,
 		&a.Visibility, &a.Featured, &a.ImageAlt, &a.ImageCaption, &a.ImageCredit, &a.PublishedAt, &a.CreatedAt,
-		&a.UpdatedAt, &a.Source, &imgID, &hash, &mime, &w, &h)
+		&a.UpdatedAt, &a.Source, &a.Version, &a.CommentsOpen, &a.MetaTitle, &a.MetaDescription, &a.CanonicalURL,
+		&createdBy, &imgID, &hash, &mime, &w, &h)
 	if err != nil {
 		return nil, err
 	}
+	a.CreatedBy = createdBy.Int64
 	if imgID.Valid {
 		a.Image = &byline.Image{ID: imgID.Int64, Hash: hash.String, Mime: mime.String,
 			Width: int(w.Int64), Height: int(h.Int64)}
@@ -265,7 +268,8 @@ func (db *DB) SaveArticle(ctx context.Context, a *byline.Article, upload *byline
 			a.ID, a.CreatedAt, a.UpdatedAt = id, createdAt.Time.UTC(), now
 			_, err = tx.ExecContext(ctx, `UPDATE articles SET title = $1, standfirst = $2, body = $3, body_html = $4,
 				teaser_html = $5, status = $6, visibility = $7, featured = $8, image_id = $9, image_alt = $10,
-				image_caption = $11, image_credit = $12, published_at = $13, updated_at = $14, source = $15 WHERE id = $16`,
+				image_caption = $11, image_credit = $12, published_at = $13, updated_at = $14, source = $15,
+				version = version + 1 WHERE id = $16`,
 				a.Title, a.Standfirst, a.Body, a.BodyHTML, a.TeaserHTML, string(a.Status), string(a.Visibility),
 				a.Featured, image, a.ImageAlt, a.ImageCaption, a.ImageCredit, a.PublishedAt, a.UpdatedAt, a.Source, a.ID)
 			if err != nil {
@@ -277,34 +281,8 @@ func (db *DB) SaveArticle(ctx context.Context, a *byline.Article, upload *byline
 				}
 			}
 		}
-		// Authors, then tags, each in slug order whatever the byline's order: two saves that
-		// name the same ones in other orders then lock their rows in the same order and
-		// cannot deadlock. Positions keep the order the article gives.
-		for _, au := range sortedBySlug(a.Authors, func(au *byline.Author) string { return au.Slug }) {
-			err := tx.QueryRowContext(ctx, `INSERT INTO authors (slug, name, bio, created_at) VALUES ($1, $2, $3, $4)
-				ON CONFLICT (slug) DO UPDATE SET slug = excluded.slug RETURNING id, name, bio`,
-				au.Slug, au.Name, au.Bio, now).Scan(&au.ID, &au.Name, &au.Bio)
-			if err != nil {
-				return db.dialect.classify(err, "author")
-			}
-		}
-		for _, t := range sortedBySlug(a.Tags, func(t *byline.Tag) string { return t.Slug }) {
-			err := tx.QueryRowContext(ctx, `INSERT INTO tags (slug, name, description, created_at) VALUES ($1, $2, $3, $4)
-				ON CONFLICT (slug) DO UPDATE SET slug = excluded.slug RETURNING id, name, description`,
-				t.Slug, t.Name, t.Description, now).Scan(&t.ID, &t.Name, &t.Description)
-			if err != nil {
-				return db.dialect.classify(err, "tag")
-			}
-		}
-		for pos, au := range a.Authors {
-			if err := link(ctx, tx, "article_authors", "author_id", a.ID, au.ID, pos); err != nil {
-				return db.dialect.classify(err, "author")
-			}
-		}
-		for pos, t := range a.Tags {
-			if err := link(ctx, tx, "article_tags", "tag_id", a.ID, t.ID, pos); err != nil {
-				return db.dialect.classify(err, "tag")
-			}
+		if err := db.saveBylinesAndTags(ctx, tx, a, now); err != nil {
+			return err
 		}
 		return db.bumpRevision(ctx, tx)
 	})
@@ -312,6 +290,41 @@ func (db *DB) SaveArticle(ctx context.Context, a *byline.Article, upload *byline
 		return 0, err
 	}
 	return result, nil
+}
+
+// saveBylinesAndTags links the article (whose old links are gone) to its authors and tags,
+// creating those that are new, inside tx.
+func (db *DB) saveBylinesAndTags(ctx context.Context, tx *tx, a *byline.Article, now time.Time) error {
+	// Authors, then tags, each in slug order whatever the byline's order: two saves that
+	// name the same ones in other orders then lock their rows in the same order and
+	// cannot deadlock. Positions keep the order the article gives.
+	for _, au := range sortedBySlug(a.Authors, func(au *byline.Author) string { return au.Slug }) {
+		err := tx.QueryRowContext(ctx, `INSERT INTO authors (slug, name, bio, created_at) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (slug) DO UPDATE SET slug = excluded.slug RETURNING id, name, bio`,
+			au.Slug, au.Name, au.Bio, now).Scan(&au.ID, &au.Name, &au.Bio)
+		if err != nil {
+			return db.dialect.classify(err, "author")
+		}
+	}
+	for _, t := range sortedBySlug(a.Tags, func(t *byline.Tag) string { return t.Slug }) {
+		err := tx.QueryRowContext(ctx, `INSERT INTO tags (slug, name, description, created_at) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (slug) DO UPDATE SET slug = excluded.slug RETURNING id, name, description`,
+			t.Slug, t.Name, t.Description, now).Scan(&t.ID, &t.Name, &t.Description)
+		if err != nil {
+			return db.dialect.classify(err, "tag")
+		}
+	}
+	for pos, au := range a.Authors {
+		if err := link(ctx, tx, "article_authors", "author_id", a.ID, au.ID, pos); err != nil {
+			return db.dialect.classify(err, "author")
+		}
+	}
+	for pos, t := range a.Tags {
+		if err := link(ctx, tx, "article_tags", "tag_id", a.ID, t.ID, pos); err != nil {
+			return db.dialect.classify(err, "tag")
+		}
+	}
+	return nil
 }
 
 // sortedBySlug returns the items in slug order, leaving list as it is.
