@@ -25,6 +25,9 @@ func (db *DB) FindArticleByID(ctx context.Context, id int64) (*byline.Article, e
 	if err := db.attachBylinesAndTags(ctx, []*byline.Article{a}); err != nil {
 		return nil, err
 	}
+	if err := db.attachCorrections(ctx, a); err != nil {
+		return nil, err
+	}
 	return a, nil
 }
 
