@@ -26,6 +26,10 @@ var copyTables = []struct{ name, order string }{
 	{"preview_links", "token_hash"},
 	{"staff_sessions", "token_hash"},
 	{"audit_log", "id"},
+	{"password_resets", "token_hash"},
+	{"staff_invitations", "id"},
+	{"outbox", "id"},
+	{"jobs", "id"}, // scheduled publications must survive the move; done ones are the record
 	{"corrections", "id"},
 }
 
@@ -46,7 +50,7 @@ func Copy(ctx context.Context, src, dst *DB, progress func(table string, rows in
 	var counts []count
 	err = dst.inTx(ctx, func(tx *tx) error {
 		counts = counts[:0] // this may run twice (see inTx)
-		for _, t := range []string{"articles", "authors", "tags", "images", "staff", "staff_sessions", "audit_log"} {
+		for _, t := range []string{"articles", "authors", "tags", "images", "staff", "staff_sessions", "audit_log", "jobs"} {
 			var n int
 			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+t).Scan(&n); err != nil {
 				return fmt.Errorf("count %s: %w", t, err)
