@@ -23,6 +23,15 @@ func (s *Server) reader(r *http.Request) byline.Reader {
 func (s *Server) articlePage(r *http.Request) (*response, error) {
 	ctx := r.Context()
 	a, err := s.store.FindArticleBySlug(ctx, r.PathValue("slug"))
+	if byline.ErrorCode(err) == byline.ENOTFOUND && s.desk != nil {
+		// A renamed article's old address leads to its new one, for good.
+		if to, rerr := s.desk.Store.FindRedirect(ctx, r.PathValue("slug")); rerr == nil {
+			res := &response{status: http.StatusMovedPermanently, location: escapedPath("/" + to + "/"), cacheControl: pageCacheControl}
+			return res, nil
+		} else if byline.ErrorCode(rerr) != byline.ENOTFOUND {
+			return nil, rerr
+		}
+	}
 	if err != nil {
 		return nil, orNotFound(err)
 	}
@@ -43,6 +52,15 @@ func (s *Server) articlePage(r *http.Request) (*response, error) {
 	data.Title = markdown.Smarten(a.Title) + " – " + data.Site.Title
 	data.Desc = markdown.Smarten(a.Standfirst)
 	data.Canonical = s.articleURL(a)
+	if a.MetaTitle != "" {
+		data.Title = markdown.Smarten(a.MetaTitle)
+	}
+	if a.MetaDescription != "" {
+		data.Desc = markdown.Smarten(a.MetaDescription)
+	}
+	if a.CanonicalURL != "" {
+		data.Canonical = a.CanonicalURL
+	}
 	data.JSONLD = s.newsArticleLD(a, data)
 	if len(next) > 0 {
 		data.Next = next[0]
@@ -98,8 +116,20 @@ type newsArticle struct {
 	Publisher           ldThing   `json:"publisher"`
 	IsAccessibleForFree bool      `json:"isAccessibleForFree"`
 	MainEntityOfPage    ldThing   `json:"mainEntityOfPage"`
+	// Correction carries the article's corrections and clarifications; updates (the story
+	// moved on) are no correction, and only move dateModified.
+	Correction []ldCorrection `json:"correction,omitempty"`
 }
 
+// ldCorrection is a schema.org CorrectionComment: a note on what was wrong or unclear.
+type ldCorrection struct {
+	Type          string `json:"@type"`
+	Text          string `json:"text"`
+	DatePublished string `json:"datePublished"`
+}
+
+// newsArticleLD is the article's JSON-LD; its dateModified is the article's updated time,
+// which the latest note moves on.
 func (s *Server) newsArticleLD(a *byline.Article, data *pageData) newsArticle {
 	ld := newsArticle{
 		Context: "https://schema.org", Type: "NewsArticle",
@@ -118,6 +148,12 @@ func (s *Server) newsArticleLD(a *byline.Article, data *pageData) newsArticle {
 	}
 	for _, au := range a.Authors {
 		ld.Author = append(ld.Author, ldThing{Type: "Person", Name: au.Name, URL: s.baseURL + escapedPath("/author/"+au.Slug+"/")})
+	}
+	for _, c := range a.Corrections {
+		if c.Kind != byline.KindUpdate {
+			ld.Correction = append(ld.Correction, ldCorrection{Type: "CorrectionComment",
+				Text: c.Kind.Label() + ": " + c.Text, DatePublished: c.At.UTC().Format("2006-01-02T15:04:05Z07:00")})
+		}
 	}
 	return ld
 }

@@ -29,6 +29,9 @@ type pageData struct {
 	Error     string
 
 	Admin *adminData // the admin's pages
+	// Preview marks a page showing an article to one reader before or outside its
+	// publication: not indexed, not cached.
+	Preview bool
 
 	Article  *byline.Article
 	CanRead  bool
@@ -41,6 +44,7 @@ type pageData struct {
 	Page     int
 	PrevURL  string
 	NextURL  string
+	Notes    []*byline.Correction // /corrections/: the notes of a page, each with its article
 
 	loc *time.Location
 }
@@ -132,7 +136,7 @@ func (p *pageData) Date(t time.Time) string { return t.In(p.loc).Format("2 Janua
 // pageNames are the public page templates, each parsed with the layout. Every file in
 // templates/admin/ but partials.html is an admin page too, named "admin/" and its base name,
 // parsed with the layout and the admin's partials.
-var pageNames = []string{"front", "list", "article", "error"}
+var pageNames = []string{"front", "list", "article", "error", "corrections"}
 
 func (s *Server) parseTemplates(files fs.FS) (map[string]*template.Template, error) {
 	funcs := template.FuncMap{

@@ -21,6 +21,7 @@ import (
 
 	"byline"
 	"byline/newsroom"
+	"byline/publishing"
 
 	"golang.org/x/sync/singleflight"
 )
@@ -29,6 +30,7 @@ import (
 type Store interface {
 	byline.ArticleStore
 	byline.SettingsStore
+	byline.CorrectionStore
 	// Ping reaches the database itself: health checks must not be answered from memory.
 	Ping(ctx context.Context) error
 }
@@ -54,6 +56,13 @@ type Config struct {
 	// Staff and Auth serve the admin (/admin/); without them it is not served.
 	Staff *newsroom.Newsroom
 	Auth  *newsroom.Auth
+	// Desk serves the editor; without it, the admin has no articles area.
+	Desk *publishing.Desk
+	// Corrections adds and deletes articles' notes in the admin; with Auth and without it,
+	// one over Store that audits to Auth's sessions store.
+	Corrections *publishing.Corrections
+	// AuditLog is read by the admin's audit page; Store's when it has one.
+	AuditLog byline.AuditLog
 }
 
 // Server is the HTTP face of Byline.
@@ -78,6 +87,9 @@ type Server struct {
 	renderTimeout time.Duration
 	staff         *newsroom.Newsroom
 	auth          *newsroom.Auth
+	desk          *publishing.Desk
+	corrections   *publishing.Corrections
+	auditLog      byline.AuditLog
 	// notFoundPage answers the site's 404 page, for addresses no route or part of one names.
 	notFoundPage http.Handler
 }
@@ -92,9 +104,16 @@ func New(cfg Config) (*Server, error) {
 		budget = defaultPageCacheBytes
 	}
 	s := &Server{store: cfg.Store, log: cfg.Logger, access: cfg.AccessLog, baseURL: strings.TrimRight(cfg.BaseURL, "/"),
-		now: cfg.Now, dev: cfg.Dev, cache: newPageCache(budget, 10*time.Minute), renderTimeout: defaultRenderTimeout, staff: cfg.Staff, auth: cfg.Auth}
+		now: cfg.Now, dev: cfg.Dev, cache: newPageCache(budget, 10*time.Minute), renderTimeout: defaultRenderTimeout, staff: cfg.Staff, auth: cfg.Auth, desk: cfg.Desk}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
+	}
+	s.corrections, s.auditLog = cfg.Corrections, cfg.AuditLog
+	if s.corrections == nil && cfg.Auth != nil {
+		s.corrections = &publishing.Corrections{Store: cfg.Store, Audit: cfg.Auth.Sessions, Now: cfg.Now}
+	}
+	if log, ok := cfg.Store.(byline.AuditLog); ok && s.auditLog == nil {
+		s.auditLog = log
 	}
 	if s.now == nil {
 		s.now = time.Now

@@ -40,7 +40,7 @@ Usage:
   byline copy --from DB --to DB    copy a whole newsroom between databases (SQLite ⇄ PostgreSQL)
   byline backup FILE               write a consistent copy of the SQLite database while serving
   byline settings [set KEY VALUE]  show the site settings, or change one (title, description,
-                                   logo, locale, timezone, navigation as JSON)
+                                   logo, accent as #rrggbb, locale, timezone, navigation as JSON)
   byline staff add --email E --name N --role R [--password-file F]
                                    add a staff account (the first is the Owner); without
                                    --password-file a password is made and printed once
@@ -508,7 +508,8 @@ func serve(ctx context.Context, c config, log *slog.Logger) error {
 	srv, err := web.New(web.Config{Store: db, Logger: log, AccessLog: c.accessLog, BaseURL: c.baseURL, Dev: c.dev, NoPageCache: !c.cache,
 		PageCacheBytes: int64(c.cacheMB) << 20,
 		Staff:          &newsroom.Newsroom{Store: db},
-		Auth:           &newsroom.Auth{Staff: db, Sessions: db}})
+		Auth:           &newsroom.Auth{Staff: db, Sessions: db},
+		Desk:           &publishing.Desk{Store: db, Markdown: markdown.New(), Audit: db}})
 	if err != nil {
 		return err
 	}
@@ -540,6 +541,8 @@ func siteSettings(ctx context.Context, c config, args []string, stdout io.Writer
 			s.Description = value
 		case "logo":
 			s.Logo = value
+		case "accent":
+			s.Accent = value
 		case "locale":
 			s.Locale = value
 		case "timezone":
@@ -551,7 +554,7 @@ func siteSettings(ctx context.Context, c config, args []string, stdout io.Writer
 			}
 			s.Navigation = nav
 		default:
-			return usageError{fmt.Sprintf("unknown setting %q: use title, description, logo, locale, timezone or navigation", args[1])}
+			return usageError{fmt.Sprintf("unknown setting %q: use title, description, logo, accent, locale, timezone or navigation", args[1])}
 		}
 		if err := db.SaveSettings(ctx, s); err != nil {
 			return err
