@@ -268,7 +268,10 @@ func TestFailureBackoffGiveUp(t *testing.T) {
 		db.EnqueueJob(ctx, "gone", "gone:1", "", t0)
 		c, runs := newClock(), &counter{}
 		r := runner(t, db, c, "n", map[string]jobs.Handler{
-			"mail": func(ctx context.Context, j *byline.Job) error { runs.add(j.Key); return errors.New("the mail server said no") },
+			"mail": func(ctx context.Context, j *byline.Job) error {
+				runs.add(j.Key)
+				return errors.New("the mail server said no")
+			},
 			"gone": func(ctx context.Context, j *byline.Job) error {
 				runs.add(j.Key)
 				return jobs.Permanent(byline.Errorf(byline.ENOTFOUND, "No such article."))
