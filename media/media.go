@@ -1,5 +1,7 @@
 // Package media turns uploaded or imported photos into what the site serves: the original,
-// kept as it came, and JPEG variants at a few standard widths for responsive images.
+// without the metadata that says where it was taken, and JPEG variants at a few standard
+// widths for responsive images. It reads a photo's caption, credit and copyright from its
+// IPTC, XMP and EXIF fields.
 package media
 
 import (
@@ -9,6 +11,7 @@ import (
 	"fmt"
 	"image"
 	"image/color"
+	_ "image/gif" // decode GIF originals (their first frame)
 	"image/jpeg"
 	_ "image/png" // decode PNG originals
 	"net/http"
@@ -50,8 +53,8 @@ const (
 )
 
 // Inspect checks what a photo's header says, without decoding its pixels: that data is a
-// JPEG, PNG or WebP file of at most MaxBytes, MaxSide pixels either way and MaxPixels in
-// all. It returns the image's description (hash, type and size). Process calls it first;
+// JPEG, PNG, WebP or GIF file (whatever its name says) of at most MaxBytes, MaxSide pixels
+// either way and MaxPixels in all. It returns the image's description (hash, type and size). Process calls it first;
 // it is cheap enough to call on anything a user sends.
 func Inspect(data []byte) (*byline.Image, error) {
 	if len(data) > MaxBytes {
@@ -59,9 +62,9 @@ func Inspect(data []byte) (*byline.Image, error) {
 	}
 	mime := http.DetectContentType(data)
 	switch mime {
-	case "image/jpeg", "image/png", "image/webp":
+	case "image/jpeg", "image/png", "image/webp", "image/gif":
 	default:
-		return nil, byline.Errorf(byline.EINVALID, "The image is not a JPEG, PNG or WebP file.")
+		return nil, byline.Errorf(byline.EINVALID, "The file is not a JPEG, PNG, WebP or GIF image.")
 	}
 	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
 	if err != nil {
@@ -137,7 +140,7 @@ func bytesPerPixel(m color.Model) int64 {
 	return 4
 }
 
-// Process checks that data is a JPEG, PNG or WebP photo (see Inspect) and returns its
+// Process checks that data is a JPEG, PNG, WebP or GIF photo (see Inspect) and returns its
 // description and its variants. The image's credit is left for the caller.
 func Process(data []byte) (*byline.Image, []byline.ImageVariant, error) {
 	img, err := Inspect(data)
@@ -175,6 +178,32 @@ func Process(data []byte) (*byline.Image, []byline.ImageVariant, error) {
 		variants[i] = byline.ImageVariant{Width: w, Mime: "image/jpeg", Data: buf.Bytes()}
 	}
 	return img, variants, nil
+}
+
+// Prepared is an uploaded photo ready to store: its description, what its file said about
+// it, the original without its location, and its variants.
+type Prepared struct {
+	Image    *byline.Image
+	Meta     Metadata
+	Original []byte
+	Variants []byline.ImageVariant
+}
+
+// Prepare checks an uploaded photo (Inspect: type read from the content, size and pixel
+// limits, decompression bombs refused before decoding), decodes it whole (a truncated file
+// is refused), reads its metadata, removes its location (StripLocation) and makes its
+// variants. The image's hash is that of the file as it came, so that the same file
+// uploaded twice is one photo.
+func Prepare(data []byte) (*Prepared, error) {
+	img, variants, err := Process(data)
+	if err != nil {
+		return nil, err
+	}
+	original, err := StripLocation(data)
+	if err != nil {
+		return nil, err
+	}
+	return &Prepared{Image: img, Meta: ReadMetadata(data), Original: original, Variants: variants}, nil
 }
 
 // VariantURL is the address of one variant of an image.

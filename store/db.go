@@ -14,7 +14,10 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
+
+	"byline"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
@@ -35,6 +38,11 @@ type DB struct {
 	channel  string      // PostgreSQL: the NOTIFY channel of this schema's content changes
 	// Now is the store's clock. Tests replace it.
 	Now func() time.Time
+	// Blobs keeps the bytes of photos (see image.go). When nil, a SQLite store keeps them in
+	// the folder "media" beside its database file; a PostgreSQL store has no default.
+	Blobs    byline.BlobStore
+	mediaDir string // SQLite: the default blob folder
+	blobMu   sync.Mutex
 }
 
 // Open opens the store named by url: "postgres://..." (or "postgresql://...") for
@@ -54,6 +62,7 @@ func Open(ctx context.Context, url string, migrate bool) (*DB, error) {
 		db.write = db.read
 	} else {
 		db.dialect = sqlite{}
+		db.mediaDir = filepath.Join(filepath.Dir(path), "media")
 		if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 			return nil, fmt.Errorf("create data folder: %w", err)
 		}

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"byline/blob"
 	"byline/store"
 )
 
@@ -36,7 +37,8 @@ func ForEach(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 	}
 }
 
-// MustOpen opens a fresh, migrated store of the engine, closed when the test ends.
+// MustOpen opens a fresh, migrated store of the engine, closed when the test ends. Its
+// photos go to a blob folder of its own.
 func MustOpen(tb testing.TB, engine string) *store.DB {
 	tb.Helper()
 	db, err := store.Open(context.Background(), URL(tb, engine), true)
@@ -44,6 +46,9 @@ func MustOpen(tb testing.TB, engine string) *store.DB {
 		tb.Fatalf("open %s store: %v", engine, err)
 	}
 	tb.Cleanup(func() { db.Close() })
+	if db.Blobs, err = blob.NewFolder(filepath.Join(tb.TempDir(), "media")); err != nil {
+		tb.Fatal(err)
+	}
 	return db
 }
 
