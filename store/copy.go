@@ -15,9 +15,9 @@ var copyTables = []struct{ name, order string }{
 	{"settings", "key"},
 	{"authors", "id"},
 	{"tags", "id"},
-	{"images", "id"},
-	{"image_variants", "image_id, width"},
 	{"staff", "id"},
+	{"images", "id"}, // uploaded_by names staff; the bytes are in the blob store (see README)
+	{"image_variants", "image_id, width"},
 	{"articles", "id"},
 	{"article_authors", "article_id, author_id"},
 	{"article_tags", "article_id, tag_id"},
