@@ -45,7 +45,15 @@ type Staff struct {
 	// password itself.
 	PasswordHash string
 	CreatedAt    time.Time
+	// TOTPSecret is the base32 secret of the account's two-factor codes (RFC 6238), or
+	// empty when two-factor is off.
+	TOTPSecret string
+	// SignedInAt is when the account last started a session; zero when it never did.
+	SignedInAt time.Time
 }
+
+// TwoFactor reports whether signing in asks for a code besides the password.
+func (s *Staff) TwoFactor() bool { return s.TOTPSecret != "" }
 
 // MaxEmail bounds an email address (RFC 5321 allows 254 characters in a path).
 const MaxEmail = 254
@@ -96,6 +104,54 @@ type StaffStore interface {
 	FindStaff(ctx context.Context) ([]*Staff, error)
 	// CountStaff counts the accounts: with none, the admin offers the one-time setup.
 	CountStaff(ctx context.Context) (int, error)
+	// SetupToken returns the code that the one-time setup asks for while the newsroom has
+	// no staff, storing candidate first when there is none. Creating any account ends it.
+	SetupToken(ctx context.Context, candidate string, at time.Time) (string, error)
+
+	// UpdateStaffRole changes an account's role from one to another: ECONFLICT when its
+	// role is no longer from (someone changed it meanwhile), or to is Owner.
+	UpdateStaffRole(ctx context.Context, id int64, from, to Role) error
+	// DeleteStaff removes an account that still has the role (ECONFLICT otherwise), and
+	// with it its sessions; its articles and audit entries stay.
+	DeleteStaff(ctx context.Context, id int64, role Role) error
+	// HandOverOwnership makes account to the Owner and the Owner ownerID an Administrator,
+	// in one transaction; ECONFLICT when ownerID is not the Owner any more.
+	HandOverOwnership(ctx context.Context, ownerID, to int64) error
+	// UpdateStaffPassword sets an account's password hash and ends its sessions but the one
+	// with keepSession's hash (none when empty), its pending sign-ins and password resets.
+	UpdateStaffPassword(ctx context.Context, id int64, hash, keepSession string) error
+	// UpdateStaffTOTP sets (or with "" clears) the account's two-factor secret; usedStep is
+	// the time step of the code that confirmed it, which cannot be used again.
+	UpdateStaffTOTP(ctx context.Context, id int64, secret string, usedStep int64) error
+	// UseTOTPStep records that the account used a code of the time step, and reports false
+	// when a code of that step or a later one was used already (a code works once).
+	UseTOTPStep(ctx context.Context, id int64, step int64) (bool, error)
+
+	// CreatePasswordReset stores a reset.
+	CreatePasswordReset(ctx context.Context, r *PasswordReset) error
+	// FindPasswordReset returns the reset with the token hash, or ENOTFOUND; it may have
+	// expired.
+	FindPasswordReset(ctx context.Context, tokenHash string) (*PasswordReset, error)
+	// ResetPassword uses the reset with the token hash, once: it sets the account's password
+	// hash and ends its sessions, in one transaction. ENOTFOUND when the reset is unknown,
+	// used or has expired at now.
+	ResetPassword(ctx context.Context, tokenHash, passwordHash string, now time.Time) (*Staff, error)
+
+	// CreateInvitation stores an invitation and sets its ID, replacing an earlier one to the
+	// same address; ECONFLICT when an account has the address.
+	CreateInvitation(ctx context.Context, inv *Invitation) error
+	// FindInvitations lists the invitations that have not expired at now, newest first.
+	FindInvitations(ctx context.Context, now time.Time) ([]*Invitation, error)
+	// FindInvitation returns the invitation with the token hash, or ENOTFOUND; it may have
+	// expired.
+	FindInvitation(ctx context.Context, tokenHash string) (*Invitation, error)
+	// DeleteInvitation revokes an invitation; ENOTFOUND when there is none.
+	DeleteInvitation(ctx context.Context, id int64) error
+	// AcceptInvitation uses the invitation with the token hash, once, and creates the
+	// account s with its address and role, in one transaction. ENOTFOUND when the
+	// invitation is unknown, used or has expired at now; ECONFLICT when the address has an
+	// account already.
+	AcceptInvitation(ctx context.Context, tokenHash string, s *Staff, now time.Time) error
 }
 
 // StaffSession is a signed-in staff member's session, kept server-side so that any node
@@ -138,4 +194,10 @@ type SessionStore interface {
 	// Audit appends an entry to the audit log; FindAudit lists the newest first.
 	Audit(ctx context.Context, e *AuditEntry) error
 	FindAudit(ctx context.Context, limit int) ([]*AuditEntry, error)
+	// CreatePendingSignIn stores a sign-in waiting for its two-factor code;
+	// FindPendingSignIn returns it and its account, or ENOTFOUND; DeletePendingSignIn
+	// removes it and reports whether it was there (so that only one request finishes it).
+	CreatePendingSignIn(ctx context.Context, p *PendingSignIn) error
+	FindPendingSignIn(ctx context.Context, tokenHash string) (*PendingSignIn, *Staff, error)
+	DeletePendingSignIn(ctx context.Context, tokenHash string) (bool, error)
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"fmt"
 	"sync"
 	"time"
 
@@ -55,7 +56,12 @@ var dummyHash = sync.OnceValue(func() string {
 })
 
 // SignIn checks the email and password and starts a session. It returns the token for the
-// cookie. Attempts are limited per account and per address before the password is checked.
+// cookie. Attempts are limited per account and per address before the password is checked;
+// the first attempt past a limit is audited.
+//
+// When the account has two-factor on (staff.TwoFactor()), the password alone starts no
+// session: the token returned names a pending sign-in, which SecondFactor completes with
+// the code within PendingLifetime.
 func (a *Auth) SignIn(ctx context.Context, email, password, ip string) (string, *byline.Staff, error) {
 	now := a.now()
 	// Only a well-formed address is counted, looked up and logged: what a visitor typed
@@ -71,12 +77,9 @@ func (a *Auth) SignIn(ctx context.Context, email, password, ip string) (string, 
 		limits = append(limits, limit{"signin:email:" + email + " " + ip, signInPerAccount})
 	}
 	for _, l := range limits {
-		n, err := a.Sessions.Hit(ctx, l.key, signInWindow, now)
-		if err != nil {
+		if err := hit(ctx, a.Sessions, now, l.key, signInWindow, l.max, 0, ip,
+			"Too many sign-in attempts from here. Wait a quarter of an hour."); err != nil {
 			return "", nil, err
-		}
-		if n > l.max {
-			return "", nil, byline.Errorf(byline.ELIMITED, "Too many sign-in attempts from here. Wait a quarter of an hour.")
 		}
 	}
 	if bad != nil {
@@ -99,6 +102,14 @@ func (a *Auth) SignIn(ctx context.Context, email, password, ip string) (string, 
 		}
 		return "", nil, errWrongCredentials
 	}
+	if staff.TwoFactor() {
+		token, err := newToken()
+		if err != nil {
+			return "", nil, err
+		}
+		err = a.Sessions.CreatePendingSignIn(ctx, &byline.PendingSignIn{TokenHash: tokenHash(token), StaffID: staff.ID, CreatedAt: now, IP: ip})
+		return token, staff, err
+	}
 	token, err := a.StartSession(ctx, staff, ip)
 	if err != nil {
 		return "", nil, err
@@ -112,13 +123,12 @@ func (a *Auth) SignIn(ctx context.Context, email, password, ip string) (string, 
 // StartSession starts a session for an account already proven (after setup, say) and
 // returns its token: a new token each time, never one the browser brought.
 func (a *Auth) StartSession(ctx context.Context, staff *byline.Staff, ip string) (string, error) {
-	var b [32]byte
-	if _, err := rand.Read(b[:]); err != nil {
+	token, err := newToken()
+	if err != nil {
 		return "", err
 	}
-	token := base64.RawURLEncoding.EncodeToString(b[:])
 	now := a.now()
-	err := a.Sessions.CreateStaffSession(ctx, &byline.StaffSession{TokenHash: tokenHash(token), StaffID: staff.ID,
+	err = a.Sessions.CreateStaffSession(ctx, &byline.StaffSession{TokenHash: tokenHash(token), StaffID: staff.ID,
 		CreatedAt: now, SeenAt: now, IP: ip})
 	return token, err
 }
@@ -172,6 +182,85 @@ func (a *Auth) SignOut(ctx context.Context, token, ip string, everywhere bool) e
 // audit records an entry in the audit log.
 func (a *Auth) audit(ctx context.Context, staffID int64, action, subject, ip string) error {
 	return a.Sessions.Audit(ctx, &byline.AuditEntry{At: a.now(), StaffID: staffID, Action: action, Subject: subject, IP: ip})
+}
+
+// newToken makes a random token for a cookie or a link: 256 bits, URL-safe.
+func newToken() (string, error) {
+	var b [32]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", err
+	}
+	return base64.RawURLEncoding.EncodeToString(b[:]), nil
+}
+
+// PendingLifetime is how long a sign-in waits for its two-factor code.
+const PendingLifetime = 5 * time.Minute
+
+// Two-factor code limits: per account (the password is known, so the code is the last
+// door), and per address.
+const (
+	codePerAccount = 10
+	codePerIP      = 20
+)
+
+// errPendingGone answers a second step whose first has expired or is unknown.
+var errPendingGone = byline.Errorf(byline.EUNAUTHORIZED, "Your sign-in has expired. Sign in again.")
+
+// SecondFactor completes a pending sign-in with the account's two-factor code and starts a
+// session; it returns the session's token. A code works once, and tries are limited per
+// account and per address.
+func (a *Auth) SecondFactor(ctx context.Context, pending, code, ip string) (string, *byline.Staff, error) {
+	if !wellFormedToken(pending) {
+		return "", nil, errPendingGone
+	}
+	h := tokenHash(pending)
+	p, staff, err := a.Sessions.FindPendingSignIn(ctx, h)
+	if byline.ErrorCode(err) == byline.ENOTFOUND {
+		return "", nil, errPendingGone
+	} else if err != nil {
+		return "", nil, err
+	}
+	now := a.now()
+	if now.Sub(p.CreatedAt) > PendingLifetime || !staff.TwoFactor() {
+		if _, err := a.Sessions.DeletePendingSignIn(ctx, h); err != nil {
+			return "", nil, err
+		}
+		return "", nil, errPendingGone
+	}
+	for _, l := range []struct {
+		key string
+		max int
+	}{{fmt.Sprintf("code:staff:%d", staff.ID), codePerAccount}, {"code:ip:" + ip, codePerIP}} {
+		if err := hit(ctx, a.Sessions, now, l.key, signInWindow, l.max, staff.ID, ip,
+			"Too many codes were tried. Wait a quarter of an hour, then sign in again."); err != nil {
+			return "", nil, err
+		}
+	}
+	step, ok := matchCode(staff.TOTPSecret, code, now)
+	if !ok {
+		if err := a.audit(ctx, staff.ID, "two-factor code refused", staff.Email, ip); err != nil {
+			return "", nil, err
+		}
+		return "", nil, byline.Errorf(byline.EUNAUTHORIZED, "%s", errWrongCode.Message)
+	}
+	if used, err := a.Staff.UseTOTPStep(ctx, staff.ID, step); err != nil {
+		return "", nil, err
+	} else if !used {
+		return "", nil, byline.Errorf(byline.EUNAUTHORIZED, "%s", errCodeUsed.Message)
+	}
+	if gone, err := a.Sessions.DeletePendingSignIn(ctx, h); err != nil {
+		return "", nil, err
+	} else if !gone {
+		return "", nil, errPendingGone // another request finished it
+	}
+	token, err := a.StartSession(ctx, staff, ip)
+	if err != nil {
+		return "", nil, err
+	}
+	if err := a.audit(ctx, staff.ID, "signed in", staff.Email+" (two-factor)", ip); err != nil {
+		return "", nil, err
+	}
+	return token, staff, nil
 }
 
 // tokenHash is what the store keeps of a session token: a leaked table opens no session.

@@ -14,24 +14,26 @@ func (db *DB) CreateStaffSession(ctx context.Context, s *byline.StaffSession) er
 	return db.inTx(ctx, func(tx *tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO staff_sessions (token_hash, staff_id, created_at, seen_at, ip)
 			VALUES ($1, $2, $3, $4, $5)`, s.TokenHash, s.StaffID, s.CreatedAt.UTC(), s.SeenAt.UTC(), s.IP)
-		return db.dialect.classify(err, "session")
+		if err != nil {
+			return db.dialect.classify(err, "session")
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE staff SET signed_in_at = $1 WHERE id = $2`, s.CreatedAt.UTC(), s.StaffID)
+		return db.dialect.classify(err, "staff account")
 	})
 }
 
 // FindStaffSession returns the session with that token hash and its account.
 func (db *DB) FindStaffSession(ctx context.Context, tokenHash string) (*byline.StaffSession, *byline.Staff, error) {
 	var s byline.StaffSession
-	var st byline.Staff
-	err := db.queryRow(ctx, `SELECT s.token_hash, s.staff_id, s.created_at, s.seen_at, s.ip,
-		st.id, st.email, st.name, st.role, st.password_hash, st.created_at
+	var st staffFields
+	err := db.queryRow(ctx, `SELECT s.token_hash, s.staff_id, s.created_at, s.seen_at, s.ip, `+staffColumnsOf("st")+`
 		FROM staff_sessions s JOIN staff st ON st.id = s.staff_id WHERE s.token_hash = $1`, tokenHash).
-		Scan(&s.TokenHash, &s.StaffID, &s.CreatedAt, &s.SeenAt, &s.IP,
-			&st.ID, &st.Email, &st.Name, &st.Role, &st.PasswordHash, &st.CreatedAt)
+		Scan(append([]any{&s.TokenHash, &s.StaffID, &s.CreatedAt, &s.SeenAt, &s.IP}, st.dest()...)...)
 	if err != nil {
 		return nil, nil, db.dialect.classify(err, "session")
 	}
-	s.CreatedAt, s.SeenAt, st.CreatedAt = s.CreatedAt.UTC(), s.SeenAt.UTC(), st.CreatedAt.UTC()
-	return &s, &st, nil
+	s.CreatedAt, s.SeenAt = s.CreatedAt.UTC(), s.SeenAt.UTC()
+	return &s, st.staff(), nil
 }
 
 // TouchStaffSession records that the session was used at the time.

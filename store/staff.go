@@ -2,20 +2,44 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"strings"
 
 	"byline"
 )
 
-const staffColumns = `id, email, name, role, password_hash, created_at`
+const staffColumns = `id, email, name, role, password_hash, created_at, totp_secret, signed_in_at`
+
+// staffColumnsOf is staffColumns of the table under the alias.
+func staffColumnsOf(alias string) string {
+	return alias + "." + strings.ReplaceAll(staffColumns, ", ", ", "+alias+".")
+}
+
+// staffFields are scanStaff's destinations, for a query that reads more than the account.
+type staffFields struct {
+	s        byline.Staff
+	signedIn sql.NullTime
+}
+
+func (f *staffFields) dest() []any {
+	return []any{&f.s.ID, &f.s.Email, &f.s.Name, &f.s.Role, &f.s.PasswordHash, &f.s.CreatedAt, &f.s.TOTPSecret, &f.signedIn}
+}
+
+func (f *staffFields) staff() *byline.Staff {
+	f.s.CreatedAt = f.s.CreatedAt.UTC()
+	if f.signedIn.Valid {
+		f.s.SignedInAt = f.signedIn.Time.UTC()
+	}
+	return &f.s
+}
 
 func scanStaff(row interface{ Scan(...any) error }) (*byline.Staff, error) {
-	var s byline.Staff
-	if err := row.Scan(&s.ID, &s.Email, &s.Name, &s.Role, &s.PasswordHash, &s.CreatedAt); err != nil {
+	var f staffFields
+	if err := row.Scan(f.dest()...); err != nil {
 		return nil, err
 	}
-	s.CreatedAt = s.CreatedAt.UTC()
-	return &s, nil
+	return f.staff(), nil
 }
 
 // CreateStaff stores a new staff account; see byline.StaffStore.
@@ -38,6 +62,10 @@ func (db *DB) CreateStaff(ctx context.Context, s *byline.Staff) error {
 			if n > 0 {
 				return byline.Errorf(byline.ECONFLICT, "The newsroom has an Owner already; there is only one.")
 			}
+		}
+		// Any account ends the one-time setup.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM staff_setup`); err != nil {
+			return fmt.Errorf("end the setup: %w", err)
 		}
 		err := tx.QueryRowContext(ctx, `INSERT INTO staff (email, name, role, password_hash, created_at)
 			VALUES ($1, $2, $3, $4, $5) RETURNING id`, s.Email, s.Name, string(s.Role), s.PasswordHash, s.CreatedAt).Scan(&s.ID)

@@ -24,7 +24,7 @@ const maxForm = 64 << 10
 
 // adminData is what the admin's pages show.
 type adminData struct {
-	Page    string // the template under templates/admin/, and for account.html "setup" or "signin"
+	Page    string // the template under templates/admin/, or a page of the door (see doorPages)
 	Title   string // the page's heading and <title>
 	Section string // which item of the admin's navigation is current
 	Staff   *byline.Staff
@@ -104,8 +104,8 @@ func (s *Server) adminPage(r *http.Request, status int, a *adminData) (*response
 	data := s.pageWith(site, r)
 	data.Admin, data.Canonical = a, ""
 	name := a.Page
-	if name == "setup" || name == "signin" {
-		name = "account"
+	if doorPages[name] {
+		name = "door"
 	}
 	data.Title = a.Title + " – " + site.Title
 	res, err := s.render(status, "admin/"+name, data)
@@ -115,6 +115,11 @@ func (s *Server) adminPage(r *http.Request, status int, a *adminData) (*response
 	res.cacheControl = "no-store"
 	return res, nil
 }
+
+// doorPages are the pages of templates/admin/door.html: what a visitor without a session
+// sees (setup, sign-in and its second step, password reset, invitations).
+var doorPages = map[string]bool{"setup": true, "signin": true, "code": true, "reset-request": true,
+	"reset": true, "invite": true, "gone": true}
 
 // adminJSON answers the admin's scripts (autosave, preview) for one reader.
 func adminJSON(status int, v any) (*response, error) {
@@ -158,7 +163,9 @@ func (s *Server) adminHome(r *http.Request) (*response, error) {
 	return s.dashboard(r, staff)
 }
 
-// adminSetup creates the Owner's account, once, and signs them in.
+// adminSetup creates the Owner's account, once, and signs them in. It asks for the setup
+// code that `byline serve` prints at start, so that a newsroom on a public address is not
+// handed to whoever finds it first.
 func (s *Server) adminSetup(r *http.Request) (*response, error) {
 	if err := parseForm(r); err != nil {
 		return nil, err
@@ -172,14 +179,11 @@ func (s *Server) adminSetup(r *http.Request) (*response, error) {
 		return redirect("/admin/signin"), nil
 	}
 	a := &adminData{Page: "setup", Title: "Set up your newsroom", Email: r.PostForm.Get("email"), Name: r.PostForm.Get("name")}
-	owner, err := s.staff.AddStaff(ctx, a.Email, a.Name, byline.RoleOwner, r.PostForm.Get("password"))
-	if code := byline.ErrorCode(err); code == byline.EINVALID || code == byline.ECONFLICT {
+	owner, err := s.staff.SetUp(ctx, r.PostForm.Get("code"), a.Email, a.Name, r.PostForm.Get("password"), clientIP(r))
+	if code := byline.ErrorCode(err); code == byline.EINVALID || code == byline.ECONFLICT || code == byline.ELIMITED {
 		a.Error = byline.ErrorMessage(err)
 		return s.adminPage(r, statusOf(code), a)
 	} else if err != nil {
-		return nil, err
-	}
-	if err := s.auth.Sessions.Audit(ctx, &byline.AuditEntry{StaffID: owner.ID, Action: "set up the newsroom", Subject: owner.Email, IP: clientIP(r)}); err != nil {
 		return nil, err
 	}
 	token, err := s.auth.StartSession(ctx, owner, clientIP(r))
@@ -191,7 +195,11 @@ func (s *Server) adminSetup(r *http.Request) (*response, error) {
 
 // adminSignInPage serves the sign-in form.
 func (s *Server) adminSignInPage(r *http.Request) (*response, error) {
-	return s.adminPage(r, http.StatusOK, &adminData{Page: "signin", Title: "Sign in"})
+	a := &adminData{Page: "signin", Title: "Sign in"}
+	if r.URL.Query().Get("done") == "reset" {
+		a.Notice = "Your new password is set, and every session of your account has ended. Sign in with it."
+	}
+	return s.adminPage(r, http.StatusOK, a)
 }
 
 // adminSignIn checks the form and starts a session with a new token.
@@ -200,12 +208,15 @@ func (s *Server) adminSignIn(r *http.Request) (*response, error) {
 		return nil, err
 	}
 	a := &adminData{Page: "signin", Title: "Sign in", Email: r.PostForm.Get("email")}
-	token, _, err := s.auth.SignIn(r.Context(), a.Email, r.PostForm.Get("password"), clientIP(r))
+	token, staff, err := s.auth.SignIn(r.Context(), a.Email, r.PostForm.Get("password"), clientIP(r))
 	if code := byline.ErrorCode(err); code == byline.EUNAUTHORIZED || code == byline.ELIMITED {
 		a.Error = byline.ErrorMessage(err)
 		return s.adminPage(r, statusOf(code), a)
 	} else if err != nil {
 		return nil, err
+	}
+	if staff.TwoFactor() {
+		return redirect("/admin/signin/code", s.pendingCookie(token)), nil
 	}
 	return redirect("/admin/", s.sessionCookie(token)), nil
 }
@@ -232,6 +243,21 @@ func (s *Server) sessionCookie(token string) *http.Cookie {
 		Secure: strings.HasPrefix(s.baseURL, "https://"), SameSite: http.SameSiteLaxMode,
 		MaxAge: int(newsroom.SessionLifetime.Seconds())}
 }
+
+// pendingCookie carries a sign-in waiting for its two-factor code, only to the code's page,
+// for as long as the sign-in waits; an empty token deletes it.
+func (s *Server) pendingCookie(token string) *http.Cookie {
+	c := &http.Cookie{Name: pendingCookie, Value: token, Path: "/admin/signin/code", HttpOnly: true,
+		Secure: strings.HasPrefix(s.baseURL, "https://"), SameSite: http.SameSiteLaxMode,
+		MaxAge: int(newsroom.PendingLifetime.Seconds())}
+	if token == "" {
+		c.MaxAge = -1
+	}
+	return c
+}
+
+// pendingCookie names the cookie of a sign-in waiting for its two-factor code.
+const pendingCookie = "byline_signin"
 
 // parseForm reads a form of at most maxForm bytes.
 func parseForm(r *http.Request) error {

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -16,14 +17,22 @@ import (
 )
 
 // TestAdminSetupAndSignIn walks the admin's door on both engines: the one-time setup of the
-// Owner, the session cookie, sign-out, a refused and an accepted sign-in; forms from another
+// Owner with the setup code printed at start, the session cookie, sign-out, a refused and an accepted sign-in; forms from another
 // origin are refused, admin pages are never cached, public pages set no cookie.
 func TestAdminSetupAndSignIn(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		staff := &newsroom.Newsroom{Store: db, Sessions: db}
 		s := newSite(t, db, func(c *web.Config) {
-			c.Staff = &newsroom.Newsroom{Store: db}
+			c.Staff = staff
 			c.Auth = &newsroom.Auth{Staff: db, Sessions: db, Now: c.Now}
 		})
+		code, err := staff.SetupToken(context.Background())
+		if err != nil || len(code) < 40 {
+			t.Fatalf("setup code %q, %v", code, err)
+		}
+		if again, _ := staff.SetupToken(context.Background()); again != code {
+			t.Fatalf("a second node's setup code %q, want the first's", again)
+		}
 		jar, _ := cookiejar.New(nil)
 		client := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 		do := func(method, path string, form url.Values, header ...string) *http.Response {
@@ -65,10 +74,17 @@ func TestAdminSetupAndSignIn(t *testing.T) {
 			t.Errorf("admin Cache-Control %q, want no-store", cc)
 		}
 		owner := url.Values{"name": {"Olga Martin"}, "email": {"olga@news.example"}, "password": {"a long enough password"}}
+		for _, bad := range []string{"", "not-the-code"} {
+			owner.Set("code", bad)
+			if res := do("POST", "/admin/setup", owner); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(doc(res).Find(".form-error").Text(), "setup code") {
+				t.Fatalf("setup with the code %q: status %d, want 422", bad, res.StatusCode)
+			}
+		}
+		owner.Set("code", code)
 		if res := do("POST", "/admin/setup", owner, "Sec-Fetch-Site", "cross-site", "Origin", "https://evil.example"); res.StatusCode != http.StatusForbidden {
 			t.Fatalf("setup posted from another site: status %d, want 403", res.StatusCode)
 		}
-		short := url.Values{"name": {"Olga"}, "email": {"olga@news.example"}, "password": {"short"}}
+		short := url.Values{"name": {"Olga"}, "email": {"olga@news.example"}, "password": {"short"}, "code": {code}}
 		if res := do("POST", "/admin/setup", short); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(doc(res).Find(".form-error").Text(), "at least 12") {
 			t.Fatalf("a short password: status %d, want 422 and the reason", res.StatusCode)
 		}
@@ -85,7 +101,10 @@ func TestAdminSetupAndSignIn(t *testing.T) {
 		if text := doc(do("GET", "/admin/", nil)).Find("main").Text(); !strings.Contains(text, "Signed in as Olga Martin") {
 			t.Fatalf("admin home after setup: %q", text)
 		}
-		if res := do("POST", "/admin/setup", url.Values{"name": {"Mallory"}, "email": {"m@evil.example"}, "password": {"a long enough password"}}); res.Header.Get("Location") != "/admin/signin" {
+		if code, _ := staff.SetupToken(context.Background()); code != "" {
+			t.Fatalf("after the setup, the setup code is %q, want none", code)
+		}
+		if res := do("POST", "/admin/setup", url.Values{"name": {"Mallory"}, "email": {"m@evil.example"}, "password": {"a long enough password"}, "code": {code}}); res.Header.Get("Location") != "/admin/signin" {
 			t.Fatalf("a second setup: status %d to %q, want a redirect to sign-in", res.StatusCode, res.Header.Get("Location"))
 		}
 		if res := do("POST", "/admin/signout", url.Values{}); res.Header.Get("Location") != "/admin/signin" {
