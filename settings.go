@@ -2,18 +2,23 @@ package byline
 
 import (
 	"context"
+	"math"
+	"strconv"
 	"strings"
 	"time"
 )
 
 // Settings are the newsroom's site settings, kept in the store and edited by staff.
 type Settings struct {
-	Title       string    `json:"title"`
-	Description string    `json:"description"`
-	Logo        string    `json:"logo"`     // path or URL of the logo, served by Byline
-	Locale      string    `json:"locale"`   // BCP 47, e.g. "en-GB"
-	Timezone    string    `json:"timezone"` // IANA name, e.g. "Europe/Paris"
-	Navigation  []NavLink `json:"navigation"`
+	Title       string `json:"title"`
+	Description string `json:"description"`
+	Logo        string `json:"logo"`     // path or URL of the logo, served by Byline
+	Locale      string `json:"locale"`   // BCP 47, e.g. "en-GB"
+	Timezone    string `json:"timezone"` // IANA name, e.g. "Europe/Paris"
+	// Accent is the colour of kickers, section titles and focus rings, "#rrggbb"; "" keeps
+	// the theme's own. Dark mode keeps the theme's, made for dark paper.
+	Accent     string    `json:"accent,omitempty"`
+	Navigation []NavLink `json:"navigation"`
 }
 
 // NavLink is one entry of the site's navigation.
@@ -42,31 +47,58 @@ type SettingsStore interface {
 	SaveSettings(ctx context.Context, s Settings) error
 }
 
-// Validate checks the settings before they are saved: a title, a time zone Go knows, a
-// locale that looks like a language tag, and navigation links that lead somewhere.
+// Validate checks the settings before they are saved, and returns the first problem
+// Problems finds, or nil.
 func (s Settings) Validate() error {
-	if strings.TrimSpace(s.Title) == "" {
-		return Errorf(EINVALID, "The site needs a title.")
+	if p := s.Problems(); len(p) > 0 {
+		return p[0]
 	}
-	for _, f := range []struct {
-		name, value string
-		max         int
-	}{{"site title", s.Title, MaxTitle}, {"site description", s.Description, MaxStandfirst}, {"logo address", s.Logo, 2000}} {
-		if err := CheckText(f.name, f.value, f.max); err != nil {
-			return err
+	return nil
+}
+
+// Problems lists what is wrong with the settings, at most one problem a field, each naming
+// its field (the settings page shows them beside the fields): a title, a time zone Go
+// knows, a locale that looks like a language tag, an accent colour readable on white, and
+// navigation links that lead somewhere. `byline settings` and the settings page both check
+// settings through it.
+func (s Settings) Problems() []*Error {
+	var list []*Error
+	add := func(field string, errs ...error) {
+		for _, err := range errs {
+			if e, ok := err.(*Error); ok && e != nil {
+				e.Field = field
+				list = append(list, e)
+				return
+			}
 		}
 	}
+	var blank, badLogo error
+	if strings.TrimSpace(s.Title) == "" {
+		blank = Errorf(EINVALID, "The site needs a title.")
+	}
 	if !LinkTarget(s.Logo) {
-		return Errorf(EINVALID, "The logo must be a path on this site like /static/logo.svg, or an http(s) address.")
+		badLogo = Errorf(EINVALID, "The logo must be a path on this site like /static/logo.svg, or an http(s) address.")
 	}
-	if len(s.Navigation) > 50 {
-		return Errorf(EINVALID, "The navigation can have at most 50 links (it has %d).", len(s.Navigation))
-	}
-	if _, err := time.LoadLocation(s.Timezone); err != nil || s.Timezone == "" {
-		return Errorf(EINVALID, "%q is not a time zone; use a name like Europe/Paris.", s.Timezone)
+	add("title", blank, CheckText("site title", s.Title, MaxTitle))
+	add("description", CheckText("site description", s.Description, MaxStandfirst))
+	add("logo", CheckText("logo address", s.Logo, 2000), badLogo)
+	if err := CheckAccent(s.Accent); err != nil {
+		add("accent", err)
 	}
 	if !validLocale(s.Locale) {
-		return Errorf(EINVALID, "%q is not a locale; use a language tag like en-GB or fr-FR.", s.Locale)
+		add("locale", Errorf(EINVALID, "%q is not a locale; use a language tag like en-GB or fr-FR.", s.Locale))
+	}
+	if _, err := time.LoadLocation(s.Timezone); err != nil || s.Timezone == "" {
+		add("timezone", Errorf(EINVALID, "%q is not a time zone; use a name like Europe/Paris.", s.Timezone))
+	}
+	add("navigation", s.checkNavigation())
+	return list
+}
+
+// checkNavigation checks the navigation links, returning the first problem.
+func (s Settings) checkNavigation() error {
+	if len(s.Navigation) > MaxNavigation {
+		return Errorf(EINVALID, "The navigation can have at most %d links (it has %d).", MaxNavigation, len(s.Navigation))
 	}
 	for _, l := range s.Navigation {
 		if strings.TrimSpace(l.Label) == "" {
@@ -81,6 +113,39 @@ func (s Settings) Validate() error {
 		if !LinkTarget(l.URL) {
 			return Errorf(EINVALID, "The navigation link %q must lead to a path like /tag/politics/ or to an http(s) address.", l.Label)
 		}
+	}
+	return nil
+}
+
+// MaxNavigation bounds the navigation's links.
+const MaxNavigation = 50
+
+// CheckAccent accepts no accent (the theme's own) or a colour written #rrggbb that text and
+// buttons can use on the white page: at least the 4.5:1 contrast WCAG asks of text.
+func CheckAccent(c string) error {
+	if c == "" {
+		return nil
+	}
+	var rgb [3]float64
+	ok := len(c) == 7 && c[0] == '#'
+	for i := 0; ok && i < 3; i++ {
+		v, err := strconv.ParseUint(c[1+2*i:3+2*i], 16, 8)
+		ok = err == nil
+		rgb[i] = float64(v) / 255
+	}
+	if !ok {
+		return Errorf(EINVALID, "%q is not a colour; write it like #b3261e, or leave it empty for the theme's own.", c)
+	}
+	for i, v := range rgb {
+		if v <= 0.04045 {
+			rgb[i] = v / 12.92
+		} else {
+			rgb[i] = math.Pow((v+0.055)/1.055, 2.4)
+		}
+	}
+	lum := 0.2126*rgb[0] + 0.7152*rgb[1] + 0.0722*rgb[2]
+	if ratio := 1.05 / (lum + 0.05); ratio < 4.5 {
+		return Errorf(EINVALID, "The accent colour %s is too light to read on white (contrast %.1f:1; it needs at least 4.5:1): choose a darker one.", c, ratio)
 	}
 	return nil
 }

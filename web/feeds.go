@@ -106,6 +106,9 @@ func (s *Server) feed(r *http.Request, title, link, desc string, f byline.Articl
 	if err != nil {
 		return nil, err
 	}
+	if err := hideExpired(r.Context(), s.store, f.VisibleAt, list...); err != nil {
+		return nil, err
+	}
 	if len(list) == 0 && !emptyOK {
 		return nil, notFound()
 	}
@@ -186,6 +189,45 @@ func (s *Server) sectionFeed(kind string) handlerFunc {
 		}
 		return res, err
 	}
+}
+
+// correctionsFeed serves /corrections/rss/: the newest notes of the articles readers may
+// see. An item is the note alone, linked to its place on the article: never the article's
+// body, which may be for members.
+func (s *Server) correctionsFeed(r *http.Request) (*response, error) {
+	list, err := s.store.FindCorrections(r.Context(), byline.CorrectionFilter{VisibleAt: s.now(), Limit: feedSize})
+	if err != nil {
+		return nil, err
+	}
+	site, err := s.settings(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	ch := rssChannel{Title: plain("Corrections and updates – " + site.Title), Link: s.baseURL + "/corrections/",
+		Description: htmlText("Every correction, clarification and update to our articles, newest first."), Language: site.Locale,
+		Self:      atomLink{Href: s.baseURL + "/corrections/rss/", Rel: "self", Type: "application/rss+xml"},
+		Generator: "Byline " + byline.Version}
+	if len(list) > 0 {
+		ch.LastBuildDate = list[0].At.UTC().Format(time.RFC1123Z)
+	}
+	for _, c := range list {
+		link := s.articleURL(c.Article) + fmt.Sprintf("#correction-%d", c.ID)
+		ch.Items = append(ch.Items, rssItem{
+			Title:       plain(c.Kind.Label() + ": " + markdown.Smarten(c.Article.Title)),
+			Link:        link,
+			GUID:        rssGUID{IsPermaLink: true, Value: link},
+			PubDate:     c.At.UTC().Format(time.RFC1123Z),
+			Description: htmlText(c.Text),
+		})
+	}
+	doc := rss{Version: "2.0", Content: "http://purl.org/rss/1.0/modules/content/",
+		DC: "http://purl.org/dc/elements/1.1/", Atom: "http://www.w3.org/2005/Atom", Channel: ch}
+	res, err := xmlResponse(doc)
+	if res != nil {
+		res.contentType = "application/rss+xml; charset=utf-8"
+		res.tag(correctionsKey)
+	}
+	return res, err
 }
 
 type urlset struct {
