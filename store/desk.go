@@ -369,8 +369,21 @@ func (db *DB) FindRedirect(ctx context.Context, oldSlug string) (string, error) 
 	return slug, nil
 }
 
-// deskWhere returns the WHERE clause (with a leading space, or "") of a desk filter.
-func deskWhere(f byline.DeskFilter, args []any) (string, []any) {
+// deskLink is a tag or byline a desk list is filtered by, found beforehand.
+type deskLink struct {
+	table, column string
+	id            int64
+	few           bool // it has few articles
+}
+
+// fewLinks is the number of articles under which a tag's or byline's articles are gathered
+// and sorted; above it, the list walks the index in order and tests each article's links,
+// stopping at its limit (a big tag: 67 ms gathered, under 1 ms walked, at 100,000).
+const fewLinks = 2000
+
+// deskWhere returns the WHERE clause (with a leading space, or "") of a desk filter. like
+// is the engine's case-insensitive LIKE.
+func deskWhere(f byline.DeskFilter, args []any, like string, links []deskLink) (string, []any) {
 	var where []string
 	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
 	now := f.Now.UTC()
@@ -385,15 +398,21 @@ func deskWhere(f byline.DeskFilter, args []any) (string, []any) {
 	if f.CreatedBy != 0 {
 		where = append(where, "a.created_by = "+arg(f.CreatedBy))
 	}
-	if f.TagSlug != "" {
-		where = append(where, "a.id IN (SELECT at.article_id FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE t.slug = "+arg(f.TagSlug)+")")
+	for _, l := range links {
+		if l.few {
+			// Few articles: gather them and sort those.
+			where = append(where, "a.id IN (SELECT article_id FROM "+l.table+" WHERE "+l.column+" = "+arg(l.id)+")")
+		} else {
+			// Many: walk the list in order and stop at its limit.
+			where = append(where, "EXISTS (SELECT 1 FROM "+l.table+" l WHERE l.article_id = a.id AND l."+l.column+" = "+arg(l.id)+")")
+		}
 	}
-	if f.AuthorSlug != "" {
-		where = append(where, "a.id IN (SELECT aa.article_id FROM article_authors aa JOIN authors au ON au.id = aa.author_id WHERE au.slug = "+arg(f.AuthorSlug)+")")
-	}
-	for _, word := range strings.Fields(f.Query) {
-		p := arg("%" + likeEscape(strings.ToLower(word)) + "%")
-		where = append(where, "(LOWER(a.title) LIKE "+p+" ESCAPE '\\' OR LOWER(a.standfirst) LIKE "+p+" ESCAPE '\\')")
+	for i, word := range strings.Fields(f.Query) {
+		if i == 8 { // words enough to find any article; more only cost time
+			break
+		}
+		p := arg("%" + likeEscape(word) + "%")
+		where = append(where, "(a.title "+like+" "+p+" ESCAPE '\\' OR a.standfirst "+like+" "+p+" ESCAPE '\\')")
 	}
 	if len(where) == 0 {
 		return "", args
@@ -408,10 +427,39 @@ func likeEscape(s string) string {
 
 // FindDeskArticles lists articles for the newsroom, most recently updated first.
 func (db *DB) FindDeskArticles(ctx context.Context, f byline.DeskFilter) ([]*byline.Article, error) {
-	where, args := deskWhere(f, nil)
+	like := "LIKE" // SQLite's LIKE ignores the case of ASCII letters
+	if db.dialect.name() == "postgres" {
+		like = "ILIKE"
+	}
+	var links []deskLink
+	for _, l := range []struct{ slug, table, column, named string }{
+		{f.TagSlug, "article_tags", "tag_id", "tags"}, {f.AuthorSlug, "article_authors", "author_id", "authors"},
+	} {
+		if l.slug == "" {
+			continue
+		}
+		link := deskLink{table: l.table, column: l.column}
+		err := db.queryRow(ctx, `SELECT id FROM `+l.named+` WHERE slug = $1`, l.slug).Scan(&link.id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, nil // no such tag or byline: no article has it
+		} else if err != nil {
+			return nil, fmt.Errorf("find %s: %w", l.named, err)
+		}
+		var n int
+		err = db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM `+l.table+` WHERE `+l.column+` = $1 LIMIT `+fmt.Sprint(fewLinks)+`) x`, link.id).Scan(&n)
+		if err != nil {
+			return nil, fmt.Errorf("count %s: %w", l.table, err)
+		}
+		link.few = n < fewLinks
+		links = append(links, link)
+	}
+	where, args := deskWhere(f, nil, like, links)
 	order := " ORDER BY a.updated_at DESC, a.id DESC"
-	if f.State == "scheduled" {
+	switch f.State {
+	case "scheduled":
 		order = " ORDER BY a.published_at, a.id" // the next to appear first
+	case "published":
+		order = " ORDER BY a.published_at DESC, a.id DESC" // the newest publication first, as on the site
 	}
 	cols := strings.Replace(articleColumns, "a.body, a.body_html, a.teaser_html", "'', '', ''", 1)
 	args = append(args, f.Limit, f.Offset)
@@ -435,22 +483,30 @@ func (db *DB) FindDeskArticles(ctx context.Context, f byline.DeskFilter) ([]*byl
 	return list, db.attachBylinesAndTags(ctx, list)
 }
 
-// CountDesk counts the articles by state (only those createdBy made, when not 0).
+// CountDesk counts the articles by state (only those createdBy made, when not 0): three
+// counts that each read a range of an index, not every article.
 func (db *DB) CountDesk(ctx context.Context, now time.Time, createdBy int64) (byline.DeskCounts, error) {
 	var c byline.DeskCounts
-	q := `SELECT
-		COALESCE(SUM(CASE WHEN a.status = 'draft' THEN 1 ELSE 0 END), 0),
-		COALESCE(SUM(CASE WHEN a.status = 'published' AND a.published_at > $1 THEN 1 ELSE 0 END), 0),
-		COALESCE(SUM(CASE WHEN a.status = 'published' AND a.published_at <= $1 THEN 1 ELSE 0 END), 0)
-		FROM articles a`
-	args := []any{now.UTC()}
-	if createdBy != 0 {
-		q += " WHERE a.created_by = $2"
-		args = append(args, createdBy)
-	}
-	err := db.queryRow(ctx, q, args...).Scan(&c.Drafts, &c.Scheduled, &c.Published)
-	if err != nil {
-		return c, fmt.Errorf("count desk: %w", err)
+	for _, q := range []struct {
+		where string
+		n     *int
+	}{
+		{"a.status = 'draft'", &c.Drafts},
+		{"a.status = 'published' AND a.published_at > $1", &c.Scheduled},
+		{"a.status = 'published' AND a.published_at <= $1", &c.Published},
+	} {
+		sql, args := `SELECT COUNT(*) FROM articles a WHERE `+q.where, []any{now.UTC()}
+		if createdBy != 0 {
+			sql += " AND a.created_by = $2"
+			args = append(args, createdBy)
+		}
+		if !strings.Contains(q.where, "$1") {
+			sql = strings.Replace(sql, "$2", "$1", 1)
+			args = args[1:]
+		}
+		if err := db.queryRow(ctx, sql, args...).Scan(q.n); err != nil {
+			return c, fmt.Errorf("count desk: %w", err)
+		}
 	}
 	return c, nil
 }
