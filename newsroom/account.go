@@ -134,16 +134,10 @@ func (n *Newsroom) RequestPasswordReset(ctx context.Context, email, ip string) e
 		}
 		return nil
 	}
-	token, err := newToken()
+	link, err := n.resetLink(ctx, staff)
 	if err != nil {
 		return err
 	}
-	now := n.now()
-	if err := n.Store.CreatePasswordReset(ctx, &byline.PasswordReset{TokenHash: tokenHash(token), StaffID: staff.ID,
-		CreatedAt: now, ExpiresAt: now.Add(ResetLifetime)}); err != nil {
-		return err
-	}
-	link := n.link("/admin/reset/" + token)
 	err = n.Mail.Send(ctx, byline.Message{To: staff.Email, Kind: "password reset",
 		Subject: "Reset your password for " + n.site(),
 		Text: fmt.Sprintf("Hello %s,\n\nSomeone, hopefully you, asked to reset the password of your staff account at %s (%s).\n\n"+
@@ -153,6 +147,35 @@ func (n *Newsroom) RequestPasswordReset(ctx context.Context, email, ip string) e
 		return err
 	}
 	return n.audit(ctx, staff.ID, "asked for a password reset", staff.Email, ip)
+}
+
+// resetLink makes a reset for the account and returns its link.
+func (n *Newsroom) resetLink(ctx context.Context, staff *byline.Staff) (string, error) {
+	token, err := newToken()
+	if err != nil {
+		return "", err
+	}
+	now := n.now()
+	if err := n.Store.CreatePasswordReset(ctx, &byline.PasswordReset{TokenHash: tokenHash(token), StaffID: staff.ID,
+		CreatedAt: now, ExpiresAt: now.Add(ResetLifetime)}); err != nil {
+		return "", err
+	}
+	return n.link("/admin/reset/" + token), nil
+}
+
+// PasswordResetLink makes a reset link for the account with the address and returns it
+// rather than sending it: for an operator at the server's shell (`byline staff
+// reset-password`), who may know that nobody works there.
+func (n *Newsroom) PasswordResetLink(ctx context.Context, email string) (string, error) {
+	staff, err := n.Store.FindStaffByEmail(ctx, email)
+	if err != nil {
+		return "", err
+	}
+	link, err := n.resetLink(ctx, staff)
+	if err != nil {
+		return "", err
+	}
+	return link, n.audit(ctx, 0, "made a password reset link at the shell", staff.Email, "")
 }
 
 // CheckPasswordReset reports whether a reset link still works: ENOTFOUND when it does not.
