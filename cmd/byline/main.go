@@ -45,10 +45,10 @@ Usage:
                                    add a staff account (the first is the Owner); without
                                    --password-file a password is made and printed once
   byline staff list                list the staff accounts
-  byline staff reset-password --email E
-                                   print a link that sets a new password for the account
-  byline outbox [--limit N]        print the messages the site sent (resets, invitations),
-                                   newest first: with no mail server, the outbox is the mail
+  byline jobs [retry KEY | cancel KEY]
+                                   list the background jobs not done (scheduled publications,
+                                   retries, failures); run a failed or waiting one now, or
+                                   cancel one
   byline version                   print the version
 
 Every flag has an environment twin: --base-url is BYLINE_BASE_URL, and so on.
@@ -98,8 +98,8 @@ type config struct {
 	replace                          bool   // import
 	staffEmail, staffName, staffRole string // staff add
 	passwordFile                     string // staff add
-	outboxLimit                      int    // outbox
 	sample, dev, accessLog, cache    bool
+	jobs                             bool // serve: run background jobs
 	cacheMB                          int
 	logFormat                        string
 }
@@ -149,6 +149,7 @@ func flags(fs *flag.FlagSet, c *config) error {
 	boolean(&c.dev, "dev", false, "read templates and static files from ./web at each request")
 	boolean(&c.accessLog, "access-log", true, "log every request")
 	boolean(&c.cache, "page-cache", true, "keep rendered pages in memory (off: render every request)")
+	boolean(&c.jobs, "jobs", true, "run background jobs, such as scheduled publications, on this node (every node may; each job runs on one)")
 	integer(&c.cacheMB, "page-cache-mb", 32, "memory the page cache may use, in MB (compressed copies included)")
 	str(&c.from, "from", "", "byline copy: the source, a SQLite data folder or file, or a postgres:// URL; or BYLINE_FROM_FILE")
 	str(&c.to, "to", "", "byline copy: the destination, empty; a SQLite data folder or file, or a postgres:// URL; or BYLINE_TO_FILE")
@@ -251,9 +252,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fs.StringVar(&c.staffName, "name", "", "staff add: their name")
 		fs.StringVar(&c.staffRole, "role", "", "staff add: contributor, author, moderator, editor, administrator or owner")
 		fs.StringVar(&c.passwordFile, "password-file", "", "staff add: read the password from this file (- for standard input); none: one is made and printed")
-	case "outbox":
-		fs.IntVar(&c.outboxLimit, "limit", 20, "outbox: how many messages to print, newest first")
-	case "serve", "migrate", "backup", "settings":
+	case "serve", "migrate", "backup", "settings", "jobs":
 	default:
 		fs.Usage()
 		return usageError{fmt.Sprintf("unknown command %q", cmd)}
@@ -317,8 +316,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return nil
 	case "staff":
 		return staffCommand(ctx, c, positional, stdout)
-	case "outbox":
-		return outboxCommand(ctx, c, positional, stdout)
+	case "jobs":
+		return jobsCommand(ctx, c, positional, stdout)
 	case "import":
 		rest := positional
 		if len(rest) < 2 || rest[0] != "markdown" {
@@ -491,7 +490,7 @@ func serve(ctx context.Context, c config, log *slog.Logger) error {
 	}
 	log.Info("starting byline", "version", byline.Version, "addr", c.addr, "base_url", redactURL(c.baseURL),
 		"database", engine, "database_url", redactURL(c.databaseURL), "data", c.data, "sample", c.sample,
-		"dev", c.dev, "access_log", c.accessLog, "page_cache", c.cache, "page_cache_mb", c.cacheMB, "log_format", c.logFormat)
+		"dev", c.dev, "access_log", c.accessLog, "page_cache", c.cache, "page_cache_mb", c.cacheMB, "log_format", c.logFormat, "jobs", c.jobs)
 	db, err := openStore(ctx, c, true)
 	if err != nil {
 		return err
@@ -514,17 +513,17 @@ func serve(ctx context.Context, c config, log *slog.Logger) error {
 			log.Info("the database was empty: added the sample newsroom", "articles", sum.Imported)
 		}
 	}
-	staff := newNewsroom(db, c)
-	if err := logSetupCode(ctx, staff, log); err != nil {
-		return err
-	}
 	srv, err := web.New(web.Config{Store: db, Logger: log, AccessLog: c.accessLog, BaseURL: c.baseURL, Dev: c.dev, NoPageCache: !c.cache,
 		PageCacheBytes: int64(c.cacheMB) << 20,
-		Staff:          staff,
+		Staff:          &newsroom.Newsroom{Store: db},
 		Auth:           &newsroom.Auth{Staff: db, Sessions: db},
 		Desk:           &publishing.Desk{Store: db, Markdown: markdown.New(), Audit: db}})
 	if err != nil {
 		return err
+	}
+	if c.jobs {
+		// Stopped before the store closes: running jobs finish, or are let go for another node.
+		defer startJobs(ctx, db, log)()
 	}
 	return web.Run(ctx, c.addr, srv, log, 30*time.Second, func(addr string) {
 		log.Info("serving", "url", "http://"+addr+"/", "startup", time.Since(start).Round(time.Millisecond))
@@ -586,11 +585,8 @@ func siteSettings(ctx context.Context, c config, args []string, stdout io.Writer
 // staffCommand adds or lists staff accounts: until the admin's setup page, this is how a
 // newsroom gets its Owner, and always a way in for an operator.
 func staffCommand(ctx context.Context, c config, args []string, stdout io.Writer) error {
-	if len(args) == 1 && args[0] == "reset-password" {
-		return staffResetPassword(ctx, c, stdout)
-	}
 	if len(args) != 1 || args[0] != "add" && args[0] != "list" {
-		return usageError{"usage: byline staff add --email E --name N --role R [--password-file F] | byline staff list | byline staff reset-password --email E"}
+		return usageError{"usage: byline staff add --email E --name N --role R [--password-file F] | byline staff list"}
 	}
 	db, err := openStore(ctx, c, true)
 	if err != nil {
