@@ -85,6 +85,10 @@ type DeskStore interface {
 	// FindAuthors and FindTags list every author and tag by name, for the editor's choices.
 	FindAuthors(ctx context.Context) ([]*Author, error)
 	FindTags(ctx context.Context) ([]*Tag, error)
+	// AnnounceArticle reports true, to exactly one caller, once the article's current
+	// publish time has come: the publication's work (the audit line, later the newsletter)
+	// is done once however many nodes or retries ask.
+	AnnounceArticle(ctx context.Context, id int64, now time.Time) (bool, error)
 }
 
 // Scheduled reports whether the article is published with a publish time still to come.

@@ -593,3 +593,22 @@ func nullID(id int64) any {
 	}
 	return id
 }
+
+// AnnounceArticle records, once per publication, that the article's publication at its
+// publish time has been announced: it reports true to exactly one caller for each publish
+// time that has come, however many nodes or retries ask.
+func (db *DB) AnnounceArticle(ctx context.Context, id int64, now time.Time) (bool, error) {
+	var done bool
+	err := db.inTx(ctx, func(tx *tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE articles SET announced_at = published_at
+			WHERE id = $1 AND status = 'published' AND published_at <= $2
+			AND (announced_at IS NULL OR announced_at <> published_at)`, id, now.UTC())
+		if err != nil {
+			return fmt.Errorf("announce article: %w", err)
+		}
+		n, err := res.RowsAffected()
+		done = n == 1
+		return err
+	})
+	return done, err
+}

@@ -39,11 +39,12 @@ CREATE TABLE new_articles (
     meta_title       TEXT NOT NULL DEFAULT '',
     meta_description TEXT NOT NULL DEFAULT '',
     canonical_url    TEXT NOT NULL DEFAULT '',
-    created_by       INTEGER REFERENCES staff (id) ON DELETE SET NULL
+    created_by       INTEGER REFERENCES staff (id) ON DELETE SET NULL,
+    announced_at     TIMESTAMP
 );
 INSERT INTO new_articles SELECT id, slug, title, standfirst, body, body_html, teaser_html, status, visibility,
     featured, image_id, image_alt, image_caption, image_credit, published_at, created_at, updated_at, source,
-    version, comments_open, meta_title, meta_description, canonical_url, created_by FROM articles;
+    version, comments_open, meta_title, meta_description, canonical_url, created_by, announced_at FROM articles;
 DROP TABLE articles;
 ALTER TABLE new_articles RENAME TO articles;
 CREATE INDEX articles_by_date ON articles (status, published_at DESC, id DESC);

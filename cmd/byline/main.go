@@ -45,6 +45,10 @@ Usage:
                                    add a staff account (the first is the Owner); without
                                    --password-file a password is made and printed once
   byline staff list                list the staff accounts
+  byline staff reset-password --email E
+                                   print a link that sets a new password for the account
+  byline outbox [--limit N]        print the messages the site sent (resets, invitations),
+                                   newest first: with no mail server, the outbox is the mail
   byline jobs [retry KEY | cancel KEY]
                                    list the background jobs not done (scheduled publications,
                                    retries, failures); run a failed or waiting one now, or
@@ -98,6 +102,7 @@ type config struct {
 	replace                          bool   // import
 	staffEmail, staffName, staffRole string // staff add
 	passwordFile                     string // staff add
+	outboxLimit                      int    // outbox
 	sample, dev, accessLog, cache    bool
 	jobs                             bool // serve: run background jobs
 	cacheMB                          int
@@ -252,6 +257,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fs.StringVar(&c.staffName, "name", "", "staff add: their name")
 		fs.StringVar(&c.staffRole, "role", "", "staff add: contributor, author, moderator, editor, administrator or owner")
 		fs.StringVar(&c.passwordFile, "password-file", "", "staff add: read the password from this file (- for standard input); none: one is made and printed")
+	case "outbox":
+		fs.IntVar(&c.outboxLimit, "limit", 20, "outbox: how many messages to print, newest first")
 	case "serve", "migrate", "backup", "settings", "jobs":
 	default:
 		fs.Usage()
@@ -316,6 +323,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return nil
 	case "staff":
 		return staffCommand(ctx, c, positional, stdout)
+	case "outbox":
+		return outboxCommand(ctx, c, positional, stdout)
 	case "jobs":
 		return jobsCommand(ctx, c, positional, stdout)
 	case "import":
@@ -513,11 +522,15 @@ func serve(ctx context.Context, c config, log *slog.Logger) error {
 			log.Info("the database was empty: added the sample newsroom", "articles", sum.Imported)
 		}
 	}
+	staff := newNewsroom(db, c)
+	if err := logSetupCode(ctx, staff, log); err != nil {
+		return err
+	}
 	srv, err := web.New(web.Config{Store: db, Logger: log, AccessLog: c.accessLog, BaseURL: c.baseURL, Dev: c.dev, NoPageCache: !c.cache,
 		PageCacheBytes: int64(c.cacheMB) << 20,
-		Staff:          &newsroom.Newsroom{Store: db},
+		Staff:          staff,
 		Auth:           &newsroom.Auth{Staff: db, Sessions: db},
-		Desk:           &publishing.Desk{Store: db, Markdown: markdown.New(), Audit: db}})
+		Desk:           &publishing.Desk{Store: db, Markdown: markdown.New(), Audit: db, Scheduler: &publishing.JobScheduler{Jobs: db}}})
 	if err != nil {
 		return err
 	}
@@ -585,8 +598,11 @@ func siteSettings(ctx context.Context, c config, args []string, stdout io.Writer
 // staffCommand adds or lists staff accounts: until the admin's setup page, this is how a
 // newsroom gets its Owner, and always a way in for an operator.
 func staffCommand(ctx context.Context, c config, args []string, stdout io.Writer) error {
+	if len(args) == 1 && args[0] == "reset-password" {
+		return staffResetPassword(ctx, c, stdout)
+	}
 	if len(args) != 1 || args[0] != "add" && args[0] != "list" {
-		return usageError{"usage: byline staff add --email E --name N --role R [--password-file F] | byline staff list"}
+		return usageError{"usage: byline staff add --email E --name N --role R [--password-file F] | byline staff list | byline staff reset-password --email E"}
 	}
 	db, err := openStore(ctx, c, true)
 	if err != nil {

@@ -7,6 +7,8 @@ ALTER TABLE articles ADD COLUMN meta_title TEXT NOT NULL DEFAULT '';
 ALTER TABLE articles ADD COLUMN meta_description TEXT NOT NULL DEFAULT '';
 ALTER TABLE articles ADD COLUMN canonical_url TEXT NOT NULL DEFAULT '';
 ALTER TABLE articles ADD COLUMN created_by BIGINT REFERENCES staff (id) ON DELETE SET NULL;
+-- The publish time whose publication was announced (audit, later newsletters): at most once each.
+ALTER TABLE articles ADD COLUMN announced_at TIMESTAMPTZ;
 CREATE INDEX articles_by_update ON articles (updated_at DESC, id DESC);
 CREATE INDEX articles_by_creator ON articles (created_by, updated_at DESC);
 

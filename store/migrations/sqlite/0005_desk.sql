@@ -7,6 +7,8 @@ ALTER TABLE articles ADD COLUMN meta_title TEXT NOT NULL DEFAULT '';
 ALTER TABLE articles ADD COLUMN meta_description TEXT NOT NULL DEFAULT '';
 ALTER TABLE articles ADD COLUMN canonical_url TEXT NOT NULL DEFAULT '';
 ALTER TABLE articles ADD COLUMN created_by INTEGER REFERENCES staff (id) ON DELETE SET NULL;
+-- The publish time whose publication was announced (audit, later newsletters): at most once each.
+ALTER TABLE articles ADD COLUMN announced_at TIMESTAMP;
 -- The newsroom's lists walk articles by update time; carrying the title and standfirst in the
 -- index lets a search read the index alone, not every row with its body (22 ms instead of
 -- 45 ms at 100,000 articles).
