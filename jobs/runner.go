@@ -246,7 +246,11 @@ func (r *Runner) runJob(ctx context.Context, job *byline.Job) {
 	case lost:
 		return
 	case err == nil:
-		if err := r.Store.CompleteJob(sctx, job, r.Now()); err != nil {
+		if err := r.Store.CompleteJob(sctx, job, r.Now()); byline.ErrorCode(err) == byline.ECONFLICT {
+			// Cancelled while it ran (an article unscheduled), or its lease ran out.
+			log.Warn("job finished, but it was cancelled or taken by another node meanwhile", "err", err, "took", took)
+			return
+		} else if err != nil {
 			log.Error("record the job as done", "err", err)
 			return
 		}
