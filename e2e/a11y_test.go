@@ -9,10 +9,13 @@ import (
 	"testing"
 	"time"
 
+	"byline"
 	"byline/markdown"
+	"byline/newsroom"
 	"byline/publishing"
 	"byline/store/storetest"
 
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 )
 
@@ -35,11 +38,35 @@ func TestAccessibility(t *testing.T) {
 	if _, err := publishing.Seed(context.Background(), im, time.Now()); err != nil {
 		t.Fatal(err)
 	}
+	ctxb := context.Background()
+	story, err := db.FindArticleBySlug(ctxb, "night-trains-return-to-lyon-after-a-decades-absence")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.AddCorrection(ctxb, &byline.Correction{ArticleID: story.ID, Kind: byline.KindCorrection,
+		Text: "An earlier version gave the wrong year for the last night train.", At: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
 	srv := serve(t, db)
+	// A signed-in Owner reads the admin's pages.
+	owner := &byline.Staff{Email: "owner@news.example", Name: "Olga Owner", Role: byline.RoleOwner, PasswordHash: "unused"}
+	if err := db.CreateStaff(ctxb, owner); err != nil {
+		t.Fatal(err)
+	}
+	token, err := (&newsroom.Auth{Staff: db, Sessions: db}).StartSession(ctxb, owner, "127.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	httpOnly := true
+	if _, err := chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{Name: "byline_staff", Value: token,
+		URL: srv.URL + "/admin/", Path: "/admin/", HTTPOnly: &httpOnly}); err != nil {
+		t.Fatal(err)
+	}
 
 	pages := []string{"/", "/night-trains-return-to-lyon-after-a-decades-absence/",
 		"/what-the-new-regional-budget-means-for-your-commute/", "/a-note-from-the-editor-how-we-report-and-who-pays-for-it/",
-		"/tag/environment/", "/author/nadia-benali/", "/no-such-page/", "/admin/", "/admin/signin"}
+		"/tag/environment/", "/author/nadia-benali/", "/no-such-page/", "/corrections/", "/admin/signin",
+		"/admin/settings", "/admin/audit", "/admin/corrections/", fmt.Sprintf("/admin/articles/%d/corrections", story.ID)}
 	for _, width := range []int{1280, 320} {
 		for _, page := range pages {
 			err := chromedp.Do(ctx,
@@ -49,6 +76,12 @@ func TestAccessibility(t *testing.T) {
 			)
 			if err != nil {
 				t.Fatalf("%s: %v", page, err)
+			}
+			if strings.HasPrefix(page, "/admin/") && page != "/admin/signin" {
+				// The Owner's session must have opened the page, not the sign-in form.
+				if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("nav.admin-nav").length`)); err != nil || n != 1 {
+					t.Fatalf("%s: not signed in (%v)", page, err)
+				}
 			}
 			if _, err := chromedp.Run(ctx, chromedp.Evaluate[any](string(axe))); err != nil {
 				t.Fatalf("load axe-core: %v", err)
