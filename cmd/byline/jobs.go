@@ -11,13 +11,14 @@ import (
 
 	"byline"
 	"byline/jobs"
+	"byline/publishing"
 	"byline/store"
 )
 
 // jobHandlers are the kinds of background work a node runs, by the kind names their jobs are
 // enqueued with. Every handler must be idempotent: a job may run twice (see package jobs).
 func jobHandlers(db *store.DB, log *slog.Logger) map[string]jobs.Handler {
-	return map[string]jobs.Handler{}
+	return map[string]jobs.Handler{publishing.PublishJob: (&publishing.Announcer{Store: db, Audit: db}).Run}
 }
 
 // startJobs runs the job runner until ctx is done or the returned stop is called; stop

@@ -78,7 +78,7 @@
     var data = new FormData(form);
     data.set("action", "autosave");
     say("Saving…");
-    fetch(form.action, { method: "POST", body: new URLSearchParams(data), headers: { "Accept": "application/json" }, credentials: "same-origin" })
+    fetch(form.getAttribute("action"), { method: "POST", body: new URLSearchParams(data), headers: { "Accept": "application/json" }, credentials: "same-origin" })
       .then(function (r) { return r.json().then(function (j) { return { ok: r.ok, code: r.status, j: j }; }); })
       .then(function (res) {
         saving = false;
@@ -122,7 +122,7 @@
   if (fileInput) fileInput.addEventListener("change", function () { if (fileInput.files[0]) upload(fileInput.files[0], inline); inline = false; });
   function upload(file, inBody) {
     var data = new FormData();
-    data.append("file", file);
+    data.append("photo", file);
     say("Uploading " + file.name + "…");
     fetch("/admin/photos", { method: "POST", body: data, headers: { "Accept": "application/json" }, credentials: "same-origin" })
       .then(function (r) { return r.json().then(function (j) { return { ok: r.ok, j: j }; }); })
