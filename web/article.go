@@ -43,6 +43,9 @@ func (s *Server) articlePage(r *http.Request) (*response, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := hideExpired(ctx, s.store, s.now(), append(next, a)...); err != nil {
+		return nil, err
+	}
 	data, err := s.basePage(ctx, r)
 	if err != nil {
 		return nil, err
@@ -168,23 +171,6 @@ func (s *Server) absolute(p string) string {
 		return p
 	}
 	return ""
-}
-
-// mediaFile serves /media/{hash}/{width}.jpg: a stored variant of a photo, for ever.
-func (s *Server) mediaFile(r *http.Request) (*response, error) {
-	width, ok := parseMediaWidth(r.PathValue("file"))
-	if !ok || !isHex(r.PathValue("hash")) {
-		return nil, notFound()
-	}
-	v, err := s.store.FindImageVariant(r.Context(), r.PathValue("hash"), width)
-	if byline.ErrorCode(err) == byline.ENOTFOUND {
-		return nil, notFound()
-	} else if err != nil {
-		return nil, err
-	}
-	// The address names the photo's content, so it is its own ETag: no need to hash it.
-	tag := r.PathValue("hash") + "-" + strconv.Itoa(width)
-	return newTaggedResponse(http.StatusOK, v.Mime, "public, max-age=31536000, immutable", v.Data, tag), nil
 }
 
 // maxWidth bounds the width in a photo variant's name before the store is asked for it.

@@ -106,6 +106,9 @@ func (s *Server) feed(r *http.Request, title, link, desc string, f byline.Articl
 	if err != nil {
 		return nil, err
 	}
+	if err := hideExpired(r.Context(), s.store, f.VisibleAt, list...); err != nil {
+		return nil, err
+	}
 	if len(list) == 0 && !emptyOK {
 		return nil, notFound()
 	}

@@ -79,6 +79,9 @@ func (s *Server) listArticles(r *http.Request, data *pageData, f byline.ArticleF
 	if err != nil {
 		return err
 	}
+	if err := hideExpired(r.Context(), s.store, f.VisibleAt, list...); err != nil {
+		return err
+	}
 	if len(list) == 0 && n > 1 {
 		return notFound()
 	}
@@ -114,6 +117,9 @@ func (s *Server) frontPage(r *http.Request) (*response, error) {
 		featured, err := s.store.FindArticles(r.Context(), byline.ArticleFilter{
 			VisibleAt: s.now(), Featured: true, Limit: 3, Summary: true})
 		if err != nil {
+			return nil, err
+		}
+		if err := hideExpired(r.Context(), s.store, s.now(), featured...); err != nil {
 			return nil, err
 		}
 		data.Featured = featured

@@ -31,6 +31,7 @@ type Store interface {
 	byline.ArticleStore
 	byline.SettingsStore
 	byline.CorrectionStore
+	byline.PhotoStore
 	// Ping reaches the database itself: health checks must not be answered from memory.
 	Ping(ctx context.Context) error
 }
@@ -268,7 +269,7 @@ func (s *Server) fill(r *http.Request, h handlerFunc, key string, rev int64, now
 	if res.status == http.StatusOK {
 		next, ok := s.cache.nextPublication(rev, now)
 		if !ok {
-			if next, err = s.store.NextPublication(r.Context(), now); err != nil {
+			if next, err = s.nextChange(r.Context(), now); err != nil {
 				return nil, err
 			}
 			s.cache.setNextPublication(rev, next)
