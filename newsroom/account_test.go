@@ -1,0 +1,75 @@
+package newsroom_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"byline"
+	"byline/newsroom"
+	"byline/store"
+	"byline/store/storetest"
+)
+
+// TestLimitedSignInsAudited: a sign-in refused by the limit is audited, once per window
+// rather than once per try, so that a guesser shows in the log without flooding it.
+func TestLimitedSignInsAudited(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		clock := time.Date(2026, 11, 28, 8, 0, 0, 0, time.UTC)
+		if _, err := (&newsroom.Newsroom{Store: db}).AddStaff(ctx, "olga@news.example", "Olga", byline.RoleOwner, "a long enough password"); err != nil {
+			t.Fatal(err)
+		}
+		auth := &newsroom.Auth{Staff: db, Sessions: db, Now: func() time.Time { return clock }}
+		var limited int
+		for range 8 {
+			if _, _, err := auth.SignIn(ctx, "olga@news.example", "not the password!", "192.0.2.7"); byline.ErrorCode(err) == byline.ELIMITED {
+				limited++
+			}
+		}
+		if limited != 3 {
+			t.Fatalf("%d of 8 attempts limited, want 3 (five a quarter hour)", limited)
+		}
+		entries, err := db.FindAudit(ctx, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var audited []*byline.AuditEntry
+		for _, e := range entries {
+			if e.Action == "limited" {
+				audited = append(audited, e)
+			}
+		}
+		if len(audited) != 1 || audited[0].IP != "192.0.2.7" || audited[0].Subject != "signin:email:olga@news.example" {
+			t.Fatalf("limited attempts audited: %+v, want one entry naming the account and address", audited)
+		}
+	})
+}
+
+// TestSetupToken: every node gets the same setup code while nobody works here; the first
+// account ends it.
+func TestSetupToken(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		a, b := &newsroom.Newsroom{Store: db, Sessions: db}, &newsroom.Newsroom{Store: db, Sessions: db}
+		code, err := a.SetupToken(ctx)
+		if err != nil || code == "" {
+			t.Fatalf("setup code %q, %v", code, err)
+		}
+		if other, _ := b.SetupToken(ctx); other != code {
+			t.Fatalf("the second node's code %q, want %q", other, code)
+		}
+		if _, err := b.SetUp(ctx, code+"x", "olga@news.example", "Olga", "a long enough password", "192.0.2.1"); byline.ErrorCode(err) != byline.EINVALID {
+			t.Fatalf("setup with a wrong code: %v", err)
+		}
+		if _, err := b.SetUp(ctx, code, "olga@news.example", "Olga", "a long enough password", "192.0.2.1"); err != nil {
+			t.Fatal(err)
+		}
+		if after, _ := a.SetupToken(ctx); after != "" {
+			t.Fatalf("after setup the code is %q, want none", after)
+		}
+		if _, err := a.SetUp(ctx, code, "m@evil.example", "M", "a long enough password", "192.0.2.1"); byline.ErrorCode(err) != byline.ECONFLICT {
+			t.Fatalf("a second setup: %v, want conflict", err)
+		}
+	})
+}
