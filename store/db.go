@@ -246,11 +246,30 @@ func retryable(err error) bool {
 	return ok && (e.Code == "40001" || e.Code == "40P01")
 }
 
-// bumpRevision marks, inside tx, that something a public page shows has changed. On
-// PostgreSQL the other nodes hear of it when tx commits.
-func (db *DB) bumpRevision(ctx context.Context, tx *tx) error {
+// bumpRevision marks, inside tx, that something a public page shows has changed: any page
+// may have. On PostgreSQL the other nodes hear of it when tx commits.
+func (db *DB) bumpRevision(ctx context.Context, tx *tx) error { return db.bumpChanged(ctx, tx, AllPages) }
+
+// AllPages is the change key that says any page may have changed.
+const AllPages = "*"
+
+// keepChanges is how many content changes are kept for page caches to catch up with; a
+// cache further behind lets go of everything.
+const keepChanges = 1000
+
+// bumpChanged marks, inside tx, that the pages with these surrogate keys have changed (list
+// pages always count as changed: see ContentChanges).
+func (db *DB) bumpChanged(ctx context.Context, tx *tx, keys ...string) error {
 	if err := tx.QueryRowContext(ctx, `UPDATE content_revision SET revision = revision + 1 WHERE id = 1 RETURNING revision`).Scan(&tx.revision); err != nil {
 		return fmt.Errorf("bump content revision: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO content_changes (revision, keys) VALUES ($1, $2)`, tx.revision, strings.Join(keys, " ")); err != nil {
+		return fmt.Errorf("record content change: %w", err)
+	}
+	if tx.revision%100 == 0 {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM content_changes WHERE revision <= $1`, tx.revision-keepChanges); err != nil {
+			return fmt.Errorf("prune content changes: %w", err)
+		}
 	}
 	if db.channel != "" {
 		if _, err := tx.ExecContext(ctx, `SELECT pg_notify($1, $2)`, db.channel, strconv.FormatInt(tx.revision, 10)); err != nil {
@@ -258,6 +277,42 @@ func (db *DB) bumpRevision(ctx context.Context, tx *tx) error {
 		}
 	}
 	return nil
+}
+
+// ContentChanges returns the surrogate keys of the pages the revisions after `after` up to
+// `upto` changed. all is true when any page may have changed: a change said so, or some of
+// those revisions are not on record (pruned, or made by a copy).
+func (db *DB) ContentChanges(ctx context.Context, after, upto int64) (keys []string, all bool, err error) {
+	if upto <= after || upto-after > keepChanges {
+		return nil, true, nil
+	}
+	rows, err := db.query(ctx, `SELECT revision, keys FROM content_changes WHERE revision > $1 AND revision <= $2 ORDER BY revision`, after, upto)
+	if err != nil {
+		return nil, false, fmt.Errorf("find content changes: %w", err)
+	}
+	defer rows.Close()
+	want := after + 1
+	for rows.Next() {
+		var rev int64
+		var k string
+		if err := rows.Scan(&rev, &k); err != nil {
+			return nil, false, err
+		}
+		if rev != want {
+			return nil, true, rows.Err()
+		}
+		want++
+		for _, key := range strings.Fields(k) {
+			if key == AllPages {
+				return nil, true, rows.Err()
+			}
+			keys = append(keys, key)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, false, err
+	}
+	return keys, want != upto+1, nil
 }
 
 // ContentRevision returns the current content revision. It skips the query when it can

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -95,9 +96,9 @@ func (db *DB) UpdateArticle(ctx context.Context, a *byline.Article, from int64, 
 	return db.inTx(ctx, func(tx *tx) error {
 		var oldSlug, oldStatus string
 		var version int64
-		var createdAt time.Time
-		err := tx.QueryRowContext(ctx, `SELECT slug, status, version, created_at FROM articles WHERE id = $1`, a.ID).
-			Scan(&oldSlug, &oldStatus, &version, &createdAt)
+		var createdAt, oldPublished time.Time
+		err := tx.QueryRowContext(ctx, `SELECT slug, status, version, created_at, published_at FROM articles WHERE id = $1`, a.ID).
+			Scan(&oldSlug, &oldStatus, &version, &createdAt, &oldPublished)
 		if err != nil {
 			return db.dialect.classify(err, "article")
 		}
@@ -147,13 +148,23 @@ func (db *DB) UpdateArticle(ctx context.Context, a *byline.Article, from int64, 
 		if err := db.keepRevision(ctx, tx, a, note, now, note.Autosave); err != nil {
 			return err
 		}
-		// A draft's saves change no public page and no page's expiry: the page cache keeps
-		// everything. A published or scheduled article's do.
-		if publicState(byline.Status(oldStatus)) || publicState(a.Status) {
-			return db.bumpRevision(ctx, tx)
-		}
-		return nil
+		return db.bumpFor(ctx, tx, a, byline.Status(oldStatus), oldPublished.UTC(), now)
 	})
+}
+
+// bumpFor tells page caches what a save changed. A draft's saves change no public page and
+// no page's expiry: the caches keep everything. An edit of an article that stays visible at
+// the same publish time changes its own page and the lists (every page that names it);
+// every other article's page stays cached. Anything else (publishing, unpublishing, a new
+// publish time) moves the articles around it: any page may change.
+func (db *DB) bumpFor(ctx context.Context, tx *tx, a *byline.Article, oldStatus byline.Status, oldPublished, now time.Time) error {
+	switch {
+	case !publicState(oldStatus) && !publicState(a.Status):
+		return nil
+	case publicState(oldStatus) && publicState(a.Status) && oldPublished.Equal(a.PublishedAt) && !oldPublished.After(now):
+		return db.bumpChanged(ctx, tx, "article-"+strconv.FormatInt(a.ID, 10))
+	}
+	return db.bumpRevision(ctx, tx)
 }
 
 // staleSave explains why a save of version from was refused: the article moved on (to

@@ -72,7 +72,12 @@ func (s *Server) articlePage(r *http.Request) (*response, error) {
 	if err != nil {
 		return nil, err
 	}
-	res.tag(surrogateKeys(a)...)
+	keys := surrogateKeys(a)
+	if data.Next != nil {
+		// The page shows the next article's teaser: a change to it changes this page.
+		keys = append(keys[:1], append([]string{"article-" + strconv.FormatInt(data.Next.ID, 10)}, keys[1:]...)...)
+	}
+	res.tag(keys...)
 	return res, nil
 }
 

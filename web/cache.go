@@ -2,6 +2,7 @@ package web
 
 import (
 	"container/list"
+	"strings"
 	"sync"
 	"time"
 )
@@ -25,6 +26,81 @@ type pageCache struct {
 	// The next scheduled publication, as found at revision nextRev (zero: none).
 	next    time.Time
 	nextRev int64
+
+	// rev is the content revision the cache has caught up with (see catchUp); catching
+	// holds one catch-up at a time.
+	rev      int64
+	catching sync.Mutex
+}
+
+// changesFunc returns the surrogate keys of the pages the revisions after `after` up to
+// `upto` changed, or all when any page may have.
+type changesFunc func(after, upto int64) (keys []string, all bool, err error)
+
+// catchUp brings the cache from the revision it knew to rev. Pages the changes in between
+// did not touch are current at rev too, and stay cached: an editor's save of one article
+// re-renders that article's page and the lists, not every article of the archive. Only an
+// article's own page can be kept so: its surrogate keys name everything it shows (the
+// article, its next one, its bylines and tags). Every other page (lists, feeds, sitemaps)
+// may name any article and is rendered again. Without changes (nil), or when they are not
+// known, nothing is kept.
+func (c *pageCache) catchUp(rev int64, changes changesFunc) error {
+	c.mu.Lock()
+	cur := c.rev
+	c.mu.Unlock()
+	if cur == rev {
+		return nil
+	}
+	c.catching.Lock()
+	defer c.catching.Unlock()
+	c.mu.Lock()
+	cur = c.rev
+	c.mu.Unlock()
+	if cur == rev {
+		return nil
+	}
+	var keys []string
+	all := true
+	if cur != 0 && rev > cur && changes != nil {
+		var err error
+		if keys, all, err = changes(cur, rev); err != nil {
+			return err
+		}
+	}
+	touched := make(map[string]bool, len(keys))
+	for _, k := range keys {
+		touched[k] = true
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !all {
+		for el := c.lru.Front(); el != nil; el = el.Next() {
+			e := el.Value.(*cacheEntry)
+			if e.revision == cur && articlePage(e.res) && !touches(e.res, touched) {
+				e.revision = rev
+			}
+		}
+	}
+	c.rev = rev
+	return nil
+}
+
+// articlePage reports whether a cached response is an article's page: its first surrogate
+// key names the article.
+func articlePage(res *response) bool {
+	return len(res.surrogate) > 0 && strings.HasPrefix(res.surrogate[0], "article-")
+}
+
+// touches reports whether any of the response's surrogate keys is among the changed ones.
+func touches(res *response, changed map[string]bool) bool {
+	for _, header := range res.surrogate {
+		for _, k := range strings.Fields(header) {
+			if changed[k] {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // cacheEntry is one cached page.

@@ -200,6 +200,9 @@ func (s *Server) fromCache(r *http.Request, h handlerFunc) (*response, error) {
 	}
 	now := s.now()
 	key := r.URL.Path
+	if err := s.cache.catchUp(rev, s.changes(r.Context())); err != nil {
+		return nil, err
+	}
 	if res := s.cache.get(key, rev, now); res != nil {
 		return res, nil
 	}
@@ -212,6 +215,18 @@ func (s *Server) fromCache(r *http.Request, h handlerFunc) (*response, error) {
 		}
 		return s.fill(r.WithContext(ctx), h, key, rev, now)
 	})
+}
+
+// changes returns how the page cache learns what changed between revisions, when the
+// store can tell (nil: it cannot, and every change empties the cache).
+func (s *Server) changes(ctx context.Context) changesFunc {
+	cs, ok := s.store.(interface {
+		ContentChanges(ctx context.Context, after, upto int64) ([]string, bool, error)
+	})
+	if !ok {
+		return nil
+	}
+	return func(after, upto int64) ([]string, bool, error) { return cs.ContentChanges(ctx, after, upto) }
 }
 
 // defaultRenderTimeout is how long readers wait for a shared render.

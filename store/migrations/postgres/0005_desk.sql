@@ -37,3 +37,11 @@ CREATE TABLE preview_links (
     created_at TIMESTAMPTZ NOT NULL
 );
 CREATE INDEX preview_links_by_article ON preview_links (article_id);
+
+-- What each content revision changed, as the surrogate keys of the pages it touched ("*":
+-- anything), so that page caches let go of those pages only: an editor's save of one
+-- article leaves every other article's page cached. Old rows are pruned as new ones come.
+CREATE TABLE content_changes (
+    revision BIGINT PRIMARY KEY,
+    keys     TEXT NOT NULL
+);
