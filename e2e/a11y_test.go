@@ -63,10 +63,22 @@ func TestAccessibility(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// A revision to read: the story saved once through the desk.
+	if err := db.UpdateArticle(ctxb, story, story.Version, byline.SaveNote{StaffID: owner.ID}); err != nil {
+		t.Fatal(err)
+	}
+	revs, err := db.FindRevisions(ctxb, story.ID, 1)
+	if err != nil || len(revs) != 1 {
+		t.Fatalf("revisions: %v", err)
+	}
+
 	pages := []string{"/", "/night-trains-return-to-lyon-after-a-decades-absence/",
 		"/what-the-new-regional-budget-means-for-your-commute/", "/a-note-from-the-editor-how-we-report-and-who-pays-for-it/",
 		"/tag/environment/", "/author/nadia-benali/", "/no-such-page/", "/corrections/", "/admin/signin",
-		"/admin/settings", "/admin/audit", "/admin/corrections/", fmt.Sprintf("/admin/articles/%d/corrections", story.ID)}
+		"/admin/settings", "/admin/audit", "/admin/corrections/", fmt.Sprintf("/admin/articles/%d/corrections", story.ID),
+		"/admin/", "/admin/articles/", "/admin/articles/?state=published&q=night", "/admin/articles/new",
+		fmt.Sprintf("/admin/articles/%d", story.ID), fmt.Sprintf("/admin/articles/%d/revisions", story.ID),
+		fmt.Sprintf("/admin/revisions/%d", revs[0].ID), fmt.Sprintf("/admin/articles/%d/delete", story.ID)}
 	for _, width := range []int{1280, 320} {
 		for _, page := range pages {
 			err := chromedp.Do(ctx,

@@ -13,6 +13,7 @@ import (
 	"byline"
 	"byline/markdown"
 	"byline/newsroom"
+	"byline/publishing"
 	"byline/store/storetest"
 	"byline/web"
 
@@ -52,6 +53,9 @@ func serve(t *testing.T, db web.Store) *httptest.Server {
 		byline.SessionStore
 	}); ok { // the admin too
 		cfg.Staff, cfg.Auth = &newsroom.Newsroom{Store: st}, &newsroom.Auth{Staff: st, Sessions: st}
+	}
+	if ds, ok := db.(publishing.DeskStore); ok { // and the editor
+		cfg.Desk = &publishing.Desk{Store: ds, Markdown: markdown.New()}
 	}
 	h, err := web.New(cfg)
 	if err != nil {

@@ -92,6 +92,8 @@
         if (form.getAttribute("action") !== res.j.url) {
           form.setAttribute("action", res.j.url);
           history.replaceState(null, "", res.j.url);
+          var state = document.querySelector(".state-line .state.new");
+          if (state) { state.textContent = "Draft"; state.className = "state draft"; }
         }
         say(res.j.message);
       })
