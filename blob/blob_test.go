@@ -161,6 +161,15 @@ func TestFolderConfinement(t *testing.T) {
 	}
 	defer f.Close()
 	ctx := context.Background()
+	if _, err := os.Stat(filepath.Join(dir, "media")); err == nil {
+		t.Error("the folder was made before anything was stored")
+	}
+	if _, err := f.Get(ctx, "photos/x"); byline.ErrorCode(err) != byline.ENOTFOUND {
+		t.Errorf("Get from a folder not made yet: err = %v, want not found", err)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "media"), 0o750); err != nil {
+		t.Fatal(err)
+	}
 	if err := os.WriteFile(filepath.Join(dir, "secret"), []byte("secret"), 0o600); err != nil {
 		t.Fatal(err)
 	}

@@ -10,32 +10,68 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"path/filepath"
+	"sync"
 
 	"byline"
 )
 
 // Folder keeps blobs as files in a folder. It reaches the folder through os.Root, so that
 // no key, link or race can make it read or write outside; each Put writes a temporary file
-// and renames it into place, so that a reader never sees half a photo.
+// and renames it into place, so that a reader never sees half a photo. The folder is made
+// at the first Put: a command that stores no photo leaves no empty folder behind.
 type Folder struct {
-	root *os.Root
 	dir  string
+	mu   sync.Mutex
+	root *os.Root // nil until the folder is opened
 }
 
-// NewFolder opens (creating it when missing) the folder dir as a blob store.
+// NewFolder returns the folder dir as a blob store.
 func NewFolder(dir string) (*Folder, error) {
-	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return nil, fmt.Errorf("create the media folder: %w", err)
+	if dir == "" {
+		return nil, fmt.Errorf("the media folder has no name")
 	}
-	root, err := os.OpenRoot(dir)
+	abs, err := filepath.Abs(dir)
 	if err != nil {
+		return nil, fmt.Errorf("media folder %s: %w", dir, err)
+	}
+	return &Folder{dir: abs}, nil
+}
+
+// open returns the folder's root, making the folder when create is set; without it, a
+// missing folder is a nil root.
+func (f *Folder) open(create bool) (*os.Root, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.root != nil {
+		return f.root, nil
+	}
+	if create {
+		if err := os.MkdirAll(f.dir, 0o750); err != nil {
+			return nil, fmt.Errorf("create the media folder: %w", err)
+		}
+	}
+	root, err := os.OpenRoot(f.dir)
+	if errors.Is(err, fs.ErrNotExist) && !create {
+		return nil, nil
+	} else if err != nil {
 		return nil, fmt.Errorf("open the media folder: %w", err)
 	}
-	return &Folder{root: root, dir: dir}, nil
+	f.root = root
+	return root, nil
 }
 
 // Close lets go of the folder.
-func (f *Folder) Close() error { return f.root.Close() }
+func (f *Folder) Close() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.root == nil {
+		return nil
+	}
+	err := f.root.Close()
+	f.root = nil
+	return err
+}
 
 // Describe names the folder.
 func (f *Folder) Describe() string { return "the folder " + f.dir }
@@ -48,21 +84,25 @@ func (f *Folder) Put(ctx context.Context, key string, r io.Reader, size int64, _
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	root, err := f.open(true)
+	if err != nil {
+		return err
+	}
 	dir := path.Dir(key)
-	if err := f.root.MkdirAll(dir, 0o750); err != nil {
+	if err := root.MkdirAll(dir, 0o750); err != nil {
 		return fmt.Errorf("put %s: %w", key, err)
 	}
 	var b [8]byte
 	rand.Read(b[:])
 	tmp := path.Join(dir, ".tmp-"+hex.EncodeToString(b[:]))
-	file, err := f.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o640)
+	file, err := root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o640)
 	if err != nil {
 		return fmt.Errorf("put %s: %w", key, err)
 	}
 	defer func() {
 		if err != nil {
 			file.Close()
-			f.root.Remove(tmp)
+			root.Remove(tmp)
 		}
 	}()
 	n, err := io.Copy(file, io.LimitReader(r, size+1))
@@ -78,7 +118,7 @@ func (f *Folder) Put(ctx context.Context, key string, r io.Reader, size int64, _
 	if err = file.Close(); err != nil {
 		return fmt.Errorf("put %s: %w", key, err)
 	}
-	if err = f.root.Rename(tmp, key); err != nil {
+	if err = root.Rename(tmp, key); err != nil {
 		return fmt.Errorf("put %s: %w", key, err)
 	}
 	return nil
@@ -89,7 +129,14 @@ func (f *Folder) Get(ctx context.Context, key string) (io.ReadCloser, error) {
 	if err := checkKey(key); err != nil {
 		return nil, err
 	}
-	file, err := f.root.Open(key)
+	root, err := f.open(false)
+	if err != nil {
+		return nil, err
+	}
+	if root == nil {
+		return nil, byline.Errorf(byline.ENOTFOUND, "There is no stored file %s.", key)
+	}
+	file, err := root.Open(key)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, byline.Errorf(byline.ENOTFOUND, "There is no stored file %s.", key)
 	} else if err != nil {
@@ -107,7 +154,11 @@ func (f *Folder) Exists(ctx context.Context, key string) (bool, error) {
 	if err := checkKey(key); err != nil {
 		return false, err
 	}
-	st, err := f.root.Stat(key)
+	root, err := f.open(false)
+	if root == nil || err != nil {
+		return false, err
+	}
+	st, err := root.Stat(key)
 	if errors.Is(err, fs.ErrNotExist) {
 		return false, nil
 	} else if err != nil {
@@ -121,7 +172,11 @@ func (f *Folder) Delete(ctx context.Context, key string) error {
 	if err := checkKey(key); err != nil {
 		return err
 	}
-	if err := f.root.Remove(key); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	root, err := f.open(false)
+	if root == nil || err != nil {
+		return err
+	}
+	if err := root.Remove(key); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("delete %s: %w", key, err)
 	}
 	return nil

@@ -85,6 +85,10 @@ func (postgres) resetIdentity(table string) string {
 
 // convert: SQLite hands booleans over as integers and may hand text for any column.
 func (postgres) convert(v any, columnType string) any {
+	if b, ok := v.([]byte); ok && b == nil {
+		// SQLite reads an empty BLOB as a nil slice, which pgx would send as NULL.
+		return []byte{}
+	}
 	if columnType == "BOOL" {
 		switch b := v.(type) {
 		case int64:

@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"byline"
+	"byline/blob"
 	"byline/markdown"
 	"byline/newsroom"
 	"byline/publishing"
@@ -37,8 +38,10 @@ Usage:
   byline import markdown PATH...   import Markdown files, or folders of them; with --replace
                                    a file may overwrite an article another source made
   byline migrate [flags]           apply database migrations without serving
-  byline copy --from DB --to DB    copy a whole newsroom between databases (SQLite ⇄ PostgreSQL)
+  byline copy --from DB --to DB    copy a whole newsroom between databases (SQLite ⇄ PostgreSQL);
+                                   the photos stay in the media store (--media-url)
   byline backup FILE               write a consistent copy of the SQLite database while serving
+                                   (not the photos: back up the media store too)
   byline settings [set KEY VALUE]  show the site settings, or change one (title, description,
                                    logo, accent as #rrggbb, locale, timezone, navigation as JSON)
   byline staff add --email E --name N --role R [--password-file F]
@@ -107,6 +110,7 @@ type config struct {
 	jobs                             bool // serve: run background jobs
 	cacheMB                          int
 	logFormat                        string
+	mediaURL, mediaKey, mediaSecret  string // where photos are kept
 }
 
 // flags declares the flags on fs, each defaulting to its BYLINE_* environment twin. It
@@ -159,6 +163,9 @@ func flags(fs *flag.FlagSet, c *config) error {
 	str(&c.from, "from", "", "byline copy: the source, a SQLite data folder or file, or a postgres:// URL; or BYLINE_FROM_FILE")
 	str(&c.to, "to", "", "byline copy: the destination, empty; a SQLite data folder or file, or a postgres:// URL; or BYLINE_TO_FILE")
 	str(&c.logFormat, "log-format", "text", "log format: text or json")
+	str(&c.mediaURL, "media-url", "", "where photos are kept: empty for the folder media/ in the data folder, or s3://bucket?endpoint=https://host&region=name&prefix=folder for an S3-compatible store")
+	str(&c.mediaKey, "media-access-key", "", "the S3 store's access key (default: AWS_ACCESS_KEY_ID); or BYLINE_MEDIA_ACCESS_KEY_FILE")
+	str(&c.mediaSecret, "media-secret-key", "", "the S3 store's secret key (default: AWS_SECRET_ACCESS_KEY); better BYLINE_MEDIA_SECRET_KEY_FILE")
 	if c.logFormat != "text" && c.logFormat != "json" {
 		errs = append(errs, fmt.Errorf("--log-format %q: use text or json", c.logFormat))
 	}
@@ -301,7 +308,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		defer db.Close()
 		fmt.Fprintf(stdout, "migrated the %s database\n", db.Engine())
-		return nil
+		n, err := db.MovePhotosToBlobs(ctx)
+		if n > 0 {
+			fmt.Fprintf(stdout, "moved %d photo(s) from the database to %s\n", n, db.Blobs.Describe())
+		}
+		return err
 	case "copy":
 		return copyNewsroom(ctx, c, stdout)
 	case "settings":
@@ -320,6 +331,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		fmt.Fprintf(stdout, "backed up to %s in %s\n", positional[0], time.Since(start).Round(time.Millisecond))
+		fmt.Fprintf(stdout, "not included: the photos, kept in %s; back them up too (copy the folder, or keep the bucket versioned and replicated)\n", db.Blobs.Describe())
 		return nil
 	case "staff":
 		return staffCommand(ctx, c, positional, stdout)
@@ -345,13 +357,36 @@ func newLogger(w io.Writer, format string) *slog.Logger {
 }
 
 // openStore opens the configured database: PostgreSQL when a URL is given, else SQLite in
-// the data folder.
+// the data folder; its photos are kept in the configured media store.
 func openStore(ctx context.Context, c config, migrate bool) (*store.DB, error) {
 	url := c.databaseURL
 	if url == "" {
 		url = c.data
 	}
-	return store.Open(ctx, storeURL(url), migrate)
+	blobs, err := openMedia(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	db, err := store.Open(ctx, storeURL(url), migrate)
+	if err != nil {
+		return nil, err
+	}
+	db.Blobs = blobs
+	return db, nil
+}
+
+// openMedia opens where photos are kept: --media-url, or the folder media/ in the data
+// folder. The S3 keys come from --media-access-key and --media-secret-key (or their
+// _FILE twins), else from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.
+func openMedia(ctx context.Context, c config) (byline.BlobStore, error) {
+	creds := blob.Credentials{AccessKey: c.mediaKey, SecretKey: c.mediaSecret}
+	if creds.AccessKey == "" {
+		creds.AccessKey = os.Getenv("AWS_ACCESS_KEY_ID")
+	}
+	if creds.SecretKey == "" {
+		creds.SecretKey = os.Getenv("AWS_SECRET_ACCESS_KEY")
+	}
+	return blob.Open(ctx, c.mediaURL, filepath.Join(filepath.Dir(storeURL(c.data)), "media"), creds)
 }
 
 // storeURL turns a data folder into its SQLite file; files and postgres:// URLs stay.
@@ -396,6 +431,7 @@ func copyNewsroom(ctx context.Context, c config, stdout io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "copied from %s to %s in %s; row counts verified\n", src.Engine(), dst.Engine(), time.Since(start).Round(time.Millisecond))
+	fmt.Fprintln(stdout, "not copied: the photos, which stay in the media store; give the new database the same one (the data folder's media/ or --media-url), or copy that folder beside it")
 	return nil
 }
 
@@ -499,12 +535,19 @@ func serve(ctx context.Context, c config, log *slog.Logger) error {
 	}
 	log.Info("starting byline", "version", byline.Version, "addr", c.addr, "base_url", redactURL(c.baseURL),
 		"database", engine, "database_url", redactURL(c.databaseURL), "data", c.data, "sample", c.sample,
-		"dev", c.dev, "access_log", c.accessLog, "page_cache", c.cache, "page_cache_mb", c.cacheMB, "log_format", c.logFormat, "jobs", c.jobs)
+		"dev", c.dev, "access_log", c.accessLog, "page_cache", c.cache, "page_cache_mb", c.cacheMB, "log_format", c.logFormat, "jobs", c.jobs,
+		"media_url", redactURL(c.mediaURL))
 	db, err := openStore(ctx, c, true)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	// Photos an older Byline kept in the database move to the media store, once.
+	if n, err := db.MovePhotosToBlobs(ctx); err != nil {
+		return err
+	} else if n > 0 {
+		log.Info("moved photos from the database to the media store", "photos", n, "media", db.Blobs.Describe())
+	}
 	if c.sample {
 		n, err := db.CountArticles(ctx)
 		if err != nil {

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"byline"
+	"byline/blob"
 	"byline/publishing"
 	"byline/store"
 	"byline/store/storetest"
@@ -249,7 +250,10 @@ func TestCopyRoundTrip(t *testing.T) {
 			}
 			got[p] = w.Body.String()
 		}
-		// The photos came along too.
+		// The photos are there too: every copy uses the one media store (the first's folder).
+		if db.Blobs, err = blob.NewFolder(filepath.Join(filepath.Dir(first), "media")); err != nil {
+			t.Fatal(err)
+		}
 		a, err := db.FindArticleBySlug(ctx, "night-trains-return-to-lyon-after-a-decades-absence")
 		if err != nil || a.Image == nil {
 			t.Fatalf("copy %d: article or photo missing: %v", i, err)

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"byline"
+	"byline/blob"
 	"byline/store/storetest"
 )
 
@@ -156,12 +157,13 @@ func TestTwoNodes(t *testing.T) {
 		t.Skip("BYLINE_TEST_POSTGRES_URL is not set")
 	}
 	url := storetest.URL(t, "postgres")
-	bylineCmd(t, "migrate", "--database-url", url)
-	a := startNode(t, "--database-url", url)
-	b := startNode(t, "--database-url", url)
+	data := t.TempDir() // the nodes' shared media folder: in production, an S3 bucket
+	bylineCmd(t, "migrate", "--database-url", url, "--data", data)
+	a := startNode(t, "--database-url", url, "--data", data)
+	b := startNode(t, "--database-url", url, "--data", data)
 	dir := t.TempDir()
 	writeArticle(t, dir, "first", "The first story")
-	bylineCmd(t, "import", "markdown", dir, "--database-url", url)
+	bylineCmd(t, "import", "markdown", dir, "--database-url", url, "--data", data)
 
 	// Fill both nodes' caches.
 	for _, n := range []*node{a, b} {
@@ -221,7 +223,8 @@ func TestKilledImport(t *testing.T) {
 				src := fmt.Sprintf("---\ntitle: Story %d\ndate: 2026-11-20T10:00:00Z\nauthors: [Ana López, Jean Dupont]\ntags: [Politics, Europe]\nimage: p%03d.jpg\nimage_alt: A photo\n---\n%s\n", i, i, strings.Repeat("A paragraph. ", 200))
 				os.WriteFile(filepath.Join(dir, fmt.Sprintf("a%03d.md", i)), []byte(src), 0o644)
 			}
-			args := []string{"import", "markdown", dir, "--database-url", url}
+			data := t.TempDir() // the photos' folder
+			args := []string{"import", "markdown", dir, "--database-url", url, "--data", data}
 			if engine == "sqlite" {
 				args = []string{"import", "markdown", dir, "--data", filepath.Dir(url)}
 			}
@@ -253,6 +256,13 @@ func TestKilledImport(t *testing.T) {
 			}
 
 			db := storetest.MustOpenURL(t, url)
+			if engine != "sqlite" {
+				folder, err := blob.NewFolder(filepath.Join(data, "media"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				db.Blobs = folder
+			}
 			ctx := context.Background()
 			list, err := db.FindArticles(ctx, byline.ArticleFilter{})
 			if err != nil {
