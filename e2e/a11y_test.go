@@ -63,6 +63,16 @@ func TestAccessibility(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// A photo whose rights end soon, for the library's list of expiring rights.
+	photo, err := db.FindPhoto(ctxb, story.Image.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	photo.RightsExpireAt = time.Now().Add(10 * 24 * time.Hour)
+	if err := db.UpdatePhoto(ctxb, photo); err != nil {
+		t.Fatal(err)
+	}
+
 	// A revision to read: the story saved once through the desk.
 	if err := db.UpdateArticle(ctxb, story, story.Version, byline.SaveNote{StaffID: owner.ID}); err != nil {
 		t.Fatal(err)
@@ -78,7 +88,8 @@ func TestAccessibility(t *testing.T) {
 		"/admin/settings", "/admin/audit", "/admin/corrections/", fmt.Sprintf("/admin/articles/%d/corrections", story.ID),
 		"/admin/", "/admin/articles/", "/admin/articles/?state=published&q=night", "/admin/articles/new",
 		fmt.Sprintf("/admin/articles/%d", story.ID), fmt.Sprintf("/admin/articles/%d/revisions", story.ID),
-		fmt.Sprintf("/admin/revisions/%d", revs[0].ID), fmt.Sprintf("/admin/articles/%d/delete", story.ID)}
+		fmt.Sprintf("/admin/revisions/%d", revs[0].ID), fmt.Sprintf("/admin/articles/%d/delete", story.ID),
+		"/admin/photos/", "/admin/photos/?q=night", fmt.Sprintf("/admin/photos/%d", story.Image.ID)}
 	for _, width := range []int{1280, 320} {
 		for _, page := range pages {
 			err := chromedp.Do(ctx,
