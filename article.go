@@ -238,8 +238,8 @@ type Tag struct {
 	Description string
 }
 
-// Image is a stored photo. Its bytes live in the store so that every app node can serve it;
-// resized variants are made from the original.
+// Image is a stored photo: its row in the database, its bytes (the original and resized
+// variants) in the blob store (see BlobStore), which every app node reads.
 type Image struct {
 	ID     int64
 	Hash   string // hex SHA-256 of the original bytes: names the image in URLs
