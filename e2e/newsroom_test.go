@@ -100,7 +100,8 @@ const pastedHTML = `<meta charset="utf-8"><b style="font-weight:normal;" id="doc
 // uploads a photo, publishes, and finds the article on the front page; a contributor is
 // offered no Publish button, and a publish forged from their browser is refused.
 func TestNewsroomJourney(t *testing.T) {
-	ctx := browser(t)
+	ctx, cancelAll := context.WithTimeout(browser(t), 3*time.Minute) // a journey that hangs fails
+	defer cancelAll()
 	_, srv := newsroomSite(t)
 	shots := os.Getenv("BYLINE_SCREENSHOTS") // a folder: screenshots of the admin are kept there
 
@@ -229,11 +230,27 @@ func TestNewsroomJourney(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS("#title")),
 		chromedp.SendKeys(chromedp.CSS("#title"), "My scoop"),
 		chromedp.SetValue(chromedp.CSS("#body"), "It is big."),
+		// The library's picker: the editor's photo is there to choose.
+		chromedp.Click(chromedp.CSS("#pick-photo")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(cctx, chromedp.Poll[bool](`document.querySelectorAll("#picker-results button").length > 0`, chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+		txt, _ := chromedp.Run(cctx, chromedp.Evaluate[string](`document.getElementById("photo-picker").outerHTML`))
+		t.Fatalf("the picker shows no photo: %v: %s", err, txt)
+	}
+	err = chromedp.Do(cctx,
+		chromedp.Click(chromedp.CSS("#picker-results button")),
+		chromedp.SetValue(chromedp.CSS("#image_alt"), "Closed gates at the port"),
 		chromedp.Click(chromedp.CSS(`button[value="save"]`)),
 		chromedp.WaitVisible(chromedp.CSS(".form-notice")),
 	)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if v, _ := chromedp.Run(cctx, chromedp.Value(chromedp.CSS("#image"))); len(v) != 64 {
+		t.Errorf("the photo chosen in the library is not the article's: %q", v)
 	}
 	n, _ := chromedp.Run(cctx, chromedp.Evaluate[int](`document.querySelectorAll('button[value="publish"], button[value="schedule"]').length`))
 	if n != 0 {

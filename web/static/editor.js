@@ -134,21 +134,58 @@
         if (inBody) {
           insert("\n![" + (p.alt || "") + "](" + p.url + ")\n");
         } else {
-          document.getElementById("image").value = p.hash;
-          var fill = function (id, v) { var el = document.getElementById(id); if (el && !el.value && v) el.value = v; };
-          fill("image_alt", p.alt); fill("image_caption", p.caption);
-          fill("image_credit", p.credit && p.source && p.credit.indexOf(p.source) < 0 ? p.credit + " / " + p.source : (p.credit || p.source));
-          var box = document.getElementById("photo-preview");
-          box.innerHTML = "";
-          var img = document.createElement("img");
-          img.src = p.url; img.alt = "";
-          box.appendChild(img);
-          changed();
+          setLead(p);
         }
         say("Photo uploaded.");
       })
       .catch(function () { say("The photo could not be uploaded."); });
   }
+  // The library: search, then pick; the lead photo's texts fill from the photo's own.
+  function setLead(p) {
+    document.getElementById("image").value = p.hash;
+    var fill = function (id, v) { var el = document.getElementById(id); if (el && !el.value && v) el.value = v; };
+    fill("image_alt", p.alt); fill("image_caption", p.caption);
+    fill("image_credit", p.credit && p.source && p.credit.indexOf(p.source) < 0 ? p.credit + " / " + p.source : (p.credit || p.source));
+    var box = document.getElementById("photo-preview");
+    box.innerHTML = "";
+    var img = document.createElement("img");
+    img.src = p.thumb || p.url; img.alt = "";
+    box.appendChild(img);
+    changed();
+  }
+  var picker = document.getElementById("photo-picker"), pickQ = document.getElementById("picker-q");
+  var results = document.getElementById("picker-results"), searchTimer = null;
+  function search() {
+    fetch("/admin/photos.json?q=" + encodeURIComponent(pickQ.value), { headers: { "Accept": "application/json" }, credentials: "same-origin" })
+      .then(function (r) { return r.json(); })
+      .then(function (j) {
+        results.innerHTML = "";
+        (j.photos || []).forEach(function (p) {
+          var li = document.createElement("li"), b = document.createElement("button"), img = document.createElement("img");
+          b.type = "button";
+          img.src = p.thumb; img.alt = ""; img.width = 160;
+          b.appendChild(img);
+          b.appendChild(document.createTextNode(p.caption || p.alt || p.credit || "Untitled photo"));
+          if (p.expired) { b.disabled = true; b.appendChild(document.createTextNode(" (rights expired)")); }
+          b.addEventListener("click", function () { setLead(p); picker.close(); });
+          li.appendChild(b);
+          results.appendChild(li);
+        });
+        if (!results.children.length) results.textContent = "No photo matches.";
+      });
+  }
+  var pickBtn = document.getElementById("pick-photo");
+  if (pickBtn && picker && picker.showModal) {
+    pickBtn.addEventListener("click", function () { picker.showModal(); search(); pickQ.focus(); });
+    pickQ.addEventListener("input", function () { clearTimeout(searchTimer); searchTimer = setTimeout(search, 250); });
+  } else if (pickBtn) { pickBtn.hidden = true; }
+  var removeBtn = document.getElementById("remove-photo");
+  if (removeBtn) removeBtn.addEventListener("click", function () {
+    document.getElementById("image").value = "";
+    document.getElementById("photo-preview").innerHTML = "";
+    changed();
+  });
+
   [document.querySelector(".photo-field"), body].forEach(function (zone) {
     if (!zone) return;
     zone.addEventListener("dragover", function (e) { if (e.dataTransfer && Array.prototype.indexOf.call(e.dataTransfer.types, "Files") >= 0) { e.preventDefault(); zone.classList.add("dropping"); } });
