@@ -5,12 +5,15 @@ import (
 	"strconv"
 
 	"byline"
+	"byline/newsroom"
 )
 
 // The outbox, /admin/outbox: every message the site sent or will send, newest first. Until
 // a mail server is configured it is the delivery itself: administrators pass reset and
 // invitation links on by hand. The links are secrets, so only those who may read the audit
-// log read the outbox.
+// log read the outbox, and each reader sees only the links their role could have given
+// (newsroom.ReadableOutbox): no Administrator reads the Owner's or another Administrator's
+// reset link here.
 
 // outboxAdmin registers the outbox page.
 func (s *Server) outboxAdmin(m adminMux) {
@@ -19,7 +22,8 @@ func (s *Server) outboxAdmin(m adminMux) {
 
 // outboxData is what the outbox page shows.
 type outboxData struct {
-	Messages []*byline.OutboxMessage
+	// Messages are the newest messages, some with their text withheld from the reader.
+	Messages []newsroom.OutboxEntry
 	Limit    int
 	// Missing says the server's store keeps no outbox.
 	Missing bool
@@ -48,8 +52,11 @@ func (s *Server) outboxPage(r *http.Request, staff *byline.Staff) (*response, er
 	if outbox, ok := s.store.(byline.OutboxStore); !ok {
 		d.Missing = true
 	} else {
-		var err error
-		if d.Messages, err = outbox.FindOutbox(r.Context(), d.Limit); err != nil {
+		list, err := outbox.FindOutbox(r.Context(), d.Limit)
+		if err != nil {
+			return nil, err
+		}
+		if d.Messages, err = s.staff.ReadableOutbox(r.Context(), staff, list); err != nil {
 			return nil, err
 		}
 	}

@@ -1,0 +1,96 @@
+package web_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"byline"
+	"byline/store"
+	"byline/store/storetest"
+)
+
+// outboxShows reports whether the outbox page, read by b, shows the link.
+func (b *browser) outboxShows(link string) (shown bool, withheld string) {
+	b.t.Helper()
+	res, doc := b.page("GET", "/admin/outbox", nil)
+	if res.StatusCode != http.StatusOK {
+		b.t.Fatalf("outbox: status %d", res.StatusCode)
+	}
+	html, _ := doc.Html()
+	return strings.Contains(html, link), doc.Find(".outbox-withheld").Text()
+}
+
+// TestOutboxTakeover: an Administrator who asks for the Owner's password reset cannot read
+// its link on the outbox page, nor another Administrator's; the Owner reads an
+// Administrator's but not their own; everyone who reads the outbox reads the links of the
+// roles they manage, invitations included.
+func TestOutboxTakeover(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		a := newAdminSite(t, db)
+		owner := a.account(byline.RoleOwner, "olga@news.example")
+		admin := a.account(byline.RoleAdministrator, "dan@news.example")
+		a.account(byline.RoleAdministrator, "ada@news.example")
+		a.account(byline.RoleAuthor, "ana@news.example")
+		mallory, boss := a.browser().signedInAs(admin), a.browser().signedInAs(owner)
+
+		// The takeover: a reset for the Owner's address, then the outbox.
+		if res, _ := a.browser().page("POST", "/admin/reset", url.Values{"email": {"olga@news.example"}}); res.StatusCode != http.StatusOK {
+			t.Fatalf("reset request: status %d", res.StatusCode)
+		}
+		ownerLink := a.lastLink("olga@news.example")
+		shown, why := mallory.outboxShows(ownerLink)
+		if shown || !strings.Contains(why, "byline outbox") {
+			t.Fatalf("an Administrator reads the Owner's reset link: shown %v, note %q", shown, why)
+		}
+		if shown, why := boss.outboxShows(ownerLink); shown || !strings.Contains(why, "Owner's account") {
+			t.Fatalf("the Owner's own reset link on the page: shown %v, note %q", shown, why)
+		}
+		// Its text is nowhere in the page, not even the token.
+		token := strings.TrimPrefix(ownerLink, "/admin/reset/")
+		if _, doc := mallory.page("GET", "/admin/outbox?limit=500", nil); strings.Contains(doc.Text(), token) {
+			t.Fatal("the Owner's reset token is on the page")
+		}
+
+		// Another Administrator's reset: the Owner only.
+		a.browser().page("POST", "/admin/reset", url.Values{"email": {"ada@news.example"}})
+		adaLink := a.lastLink("ada@news.example")
+		if shown, why := mallory.outboxShows(adaLink); shown || !strings.Contains(why, "only the Owner") {
+			t.Fatalf("an Administrator reads another's reset link: shown %v, note %q", shown, why)
+		}
+		if shown, _ := boss.outboxShows(adaLink); !shown {
+			t.Fatal("the Owner does not read an Administrator's reset link")
+		}
+
+		// An author's reset and an invitation as Administrator: both read them.
+		a.browser().page("POST", "/admin/reset", url.Values{"email": {"ana@news.example"}})
+		anaLink := a.lastLink("ana@news.example")
+		if res, _ := boss.page("POST", "/admin/staff/invite", url.Values{"email": {"new@news.example"}, "name": {"New"}, "role": {"administrator"}}); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("invite: status %d", res.StatusCode)
+		}
+		inviteLink := a.lastLink("new@news.example")
+		for _, link := range []string{anaLink, inviteLink} {
+			if shown, _ := mallory.outboxShows(link); !shown {
+				t.Errorf("an Administrator does not read %s", link)
+			}
+			if shown, _ := boss.outboxShows(link); !shown {
+				t.Errorf("the Owner does not read %s", link)
+			}
+		}
+
+		// A promotion counts at once: Ana made an Administrator, her reset link hides.
+		ana, _ := db.FindStaffByEmail(t.Context(), "ana@news.example")
+		if err := db.UpdateStaffRole(t.Context(), ana.ID, byline.RoleAuthor, byline.RoleAdministrator); err != nil {
+			t.Fatal(err)
+		}
+		if shown, _ := mallory.outboxShows(anaLink); shown {
+			t.Fatal("a reset link of an account promoted to Administrator is still shown to an Administrator")
+		}
+		// The takeover fails: the Administrator has no link to follow, and the Owner's
+		// password stands.
+		if _, _, err := a.auth.SignIn(t.Context(), "olga@news.example", "a long enough password", "10.0.0.9"); err != nil {
+			t.Fatalf("the Owner's password: %v", err)
+		}
+	})
+}
