@@ -82,7 +82,8 @@ type DeskStore interface {
 	FindPreviewArticle(ctx context.Context, tokenHash string) (*Article, error)
 	DeletePreviewLinks(ctx context.Context, articleID int64) error
 	CountPreviewLinks(ctx context.Context, articleID int64) (int, error)
-	// FindAuthors and FindTags list every author and tag by name, for the editor's choices.
+	// FindAuthors and FindTags list authors and tags by name, for the editor's choices (the
+	// first some thousands).
 	FindAuthors(ctx context.Context) ([]*Author, error)
 	FindTags(ctx context.Context) ([]*Tag, error)
 	// AnnounceArticle reports true, to exactly one caller, once the article's current

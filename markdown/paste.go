@@ -10,8 +10,10 @@ import (
 	"golang.org/x/net/html/atom"
 )
 
-// MaxPaste bounds the HTML one paste may carry.
-const MaxPaste = 4 << 20
+// MaxPaste bounds the HTML one paste may carry: a long article from Word with its styles
+// is a few hundred KB, and hostile markup at a few MB costs seconds and hundreds of MB to
+// convert.
+const MaxPaste = 1 << 20
 
 // FromHTML turns HTML pasted from Google Docs, Word or a web page into Markdown, keeping
 // headings, bold, italics, links, quotes and lists. Google Docs marks bold and italics with
@@ -19,7 +21,7 @@ const MaxPaste = 4 << 20
 // read first. The Markdown is sanitised later, as every body is, when it is rendered.
 func FromHTML(src string) (string, error) {
 	if len(src) > MaxPaste {
-		return "", byline.Errorf(byline.EINVALID, "The pasted text is over %d MB: paste it in parts.", MaxPaste>>20)
+		return "", byline.Errorf(byline.EINVALID, "The pasted text is over %d KB with its formatting: paste it in parts.", MaxPaste>>10)
 	}
 	doc, err := html.Parse(strings.NewReader(src))
 	if err != nil {

@@ -198,6 +198,9 @@ func (d *Desk) Save(ctx context.Context, w Who, id, from int64, e Edit, autosave
 	if err != nil {
 		return nil, err
 	}
+	if err := d.current(ctx, a, from); err != nil {
+		return nil, err
+	}
 	if err := d.apply(ctx, a, e); err != nil {
 		return nil, err
 	}
@@ -234,6 +237,9 @@ func (d *Desk) Publish(ctx context.Context, w Who, id, from int64, e Edit, at ti
 	}
 	if !MayPublish(w.Staff, a) {
 		return nil, byline.Forbidden("publish this article: save it as a draft and ask an editor")
+	}
+	if err := d.current(ctx, a, from); err != nil {
+		return nil, err
 	}
 	if err := d.apply(ctx, a, e); err != nil {
 		return nil, err
@@ -275,6 +281,9 @@ func (d *Desk) Unpublish(ctx context.Context, w Who, id, from int64) (*byline.Ar
 	}
 	if !MayPublish(w.Staff, a) {
 		return nil, byline.Forbidden("unpublish this article")
+	}
+	if err := d.current(ctx, a, from); err != nil {
+		return nil, err
 	}
 	if a.Status != byline.StatusPublished {
 		return nil, byline.Errorf(byline.ECONFLICT, "This article is not published.")
@@ -322,6 +331,9 @@ func (d *Desk) Restore(ctx context.Context, w Who, revisionID, from int64) (*byl
 	if err != nil {
 		return nil, err
 	}
+	if err := d.current(ctx, a, from); err != nil {
+		return nil, err
+	}
 	old := rev.Article
 	e := EditOf(old)
 	if err := d.apply(ctx, a, e); err != nil {
@@ -334,6 +346,24 @@ func (d *Desk) Restore(ctx context.Context, w Who, revisionID, from int64) (*byl
 		return a, d.audit(ctx, w, "restored a revision of a published article", a)
 	}
 	return a, nil
+}
+
+// current refuses a save made from another version than the one loaded: the role was
+// checked against the article as loaded, so the save must write over that very version
+// (the store checks again that nobody saved in between).
+func (d *Desk) current(ctx context.Context, a *byline.Article, from int64) error {
+	if a.Version == from {
+		return nil
+	}
+	revs, err := d.Store.FindRevisions(ctx, a.ID, 1)
+	if err != nil {
+		return err
+	}
+	if len(revs) == 1 && revs[0].StaffName != "" {
+		return byline.Errorf(byline.ECONFLICT, "%s saved this article at %s UTC, after you opened it: your save was refused so that neither version is lost. Reload the article to see their changes, then make yours again.",
+			revs[0].StaffName, revs[0].SavedAt.UTC().Format("15:04:05"))
+	}
+	return byline.Errorf(byline.ECONFLICT, "This article changed since you opened it (version %d, you had %d): nothing was overwritten. Reload it to see the changes.", a.Version, from)
 }
 
 // EditOf is the edit that would save the article as it is.

@@ -60,9 +60,8 @@ func (db *DB) CreateArticle(ctx context.Context, a *byline.Article, note byline.
 		if err != nil {
 			return db.slugTaken(err, a.Slug)
 		}
-		// The new article owns its address, even if it once led to a renamed one.
-		if _, err := tx.ExecContext(ctx, `DELETE FROM slug_redirects WHERE slug = $1`, a.Slug); err != nil {
-			return fmt.Errorf("clear redirect: %w", err)
+		if err := db.claimAddress(ctx, tx, a); err != nil {
+			return err
 		}
 		if err := db.saveBylinesAndTags(ctx, tx, a, now); err != nil {
 			return err
@@ -75,6 +74,28 @@ func (db *DB) CreateArticle(ctx context.Context, a *byline.Article, note byline.
 		}
 		return nil
 	})
+}
+
+// claimAddress lets the article take its slug, inside tx. An old address of the same
+// article (renamed back) is its own again; one that leads readers to another article stays
+// that article's: taking it would break links readers and search engines keep.
+func (db *DB) claimAddress(ctx context.Context, tx *tx, a *byline.Article) error {
+	var other int64
+	var title string
+	err := tx.QueryRowContext(ctx, `SELECT r.article_id, a.title FROM slug_redirects r JOIN articles a ON a.id = r.article_id
+		WHERE r.slug = $1`, a.Slug).Scan(&other, &title)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil
+	case err != nil:
+		return fmt.Errorf("find redirect: %w", err)
+	case other != a.ID:
+		return byline.WithField(byline.Errorf(byline.ECONFLICT, "The address /%s/ was the address of “%s” and now leads readers there: choose another slug.", a.Slug, title), "slug")
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM slug_redirects WHERE slug = $1`, a.Slug); err != nil {
+		return fmt.Errorf("clear redirect: %w", err)
+	}
+	return nil
 }
 
 // slugTaken turns a unique violation on the slug into a message an editor can act on.
@@ -133,8 +154,8 @@ func (db *DB) UpdateArticle(ctx context.Context, a *byline.Article, from int64, 
 					return fmt.Errorf("keep redirect: %w", err)
 				}
 			}
-			if _, err := tx.ExecContext(ctx, `DELETE FROM slug_redirects WHERE slug = $1`, a.Slug); err != nil {
-				return fmt.Errorf("clear redirect: %w", err)
+			if err := db.claimAddress(ctx, tx, a); err != nil {
+				return err
 			}
 		}
 		for _, table := range []string{"article_authors", "article_tags"} {
@@ -555,17 +576,21 @@ func (db *DB) CountPreviewLinks(ctx context.Context, articleID int64) (int, erro
 	return n, db.dialect.classify(err, "preview links")
 }
 
-// FindAuthors lists every author by name.
+// maxNamed bounds the authors and tags the editor offers to choose from: a newsroom has some
+// hundreds; the editor's field takes any name.
+const maxNamed = 2000
+
+// FindAuthors lists the authors by name (at most maxNamed).
 func (db *DB) FindAuthors(ctx context.Context) ([]*byline.Author, error) {
-	return findNamed(ctx, db, `SELECT id, slug, name, bio FROM authors ORDER BY name, id`,
+	return findNamed(ctx, db, `SELECT id, slug, name, bio FROM authors ORDER BY name, id LIMIT `+strconv.Itoa(maxNamed),
 		func(id int64, slug, name, about string) *byline.Author {
 			return &byline.Author{ID: id, Slug: slug, Name: name, Bio: about}
 		})
 }
 
-// FindTags lists every tag by name.
+// FindTags lists the tags by name (at most maxNamed).
 func (db *DB) FindTags(ctx context.Context) ([]*byline.Tag, error) {
-	return findNamed(ctx, db, `SELECT id, slug, name, description FROM tags ORDER BY name, id`,
+	return findNamed(ctx, db, `SELECT id, slug, name, description FROM tags ORDER BY name, id LIMIT `+strconv.Itoa(maxNamed),
 		func(id int64, slug, name, about string) *byline.Tag {
 			return &byline.Tag{ID: id, Slug: slug, Name: name, Description: about}
 		})

@@ -294,8 +294,8 @@ func (s *Server) refusal(r *http.Request, staff *byline.Staff, a *byline.Article
 	if wantsJSON(r) {
 		return adminJSON(statusOf(code), savedJSON{Error: byline.ErrorMessage(err), Field: byline.ErrorField(err)})
 	}
-	if code == byline.EFORBIDDEN {
-		return nil, err
+	if code == byline.EFORBIDDEN || a != nil && !publishing.MayEdit(staff, a) && a.CreatedBy != staff.ID {
+		return nil, err // the editor, with the stored article, only for those who may open it
 	}
 	ad := &adminData{Error: byline.ErrorMessage(err)}
 	res, rerr := s.editor(r, staff, statusOf(code), a, e, ad)
@@ -375,9 +375,27 @@ func (s *Server) adminSaveArticle(r *http.Request, staff *byline.Staff) (*respon
 	}
 	e := editOf(r)
 	w := who(r, staff)
+	// Who may do what is the desk's to decide; asking here too, before anything else is read
+	// from the form, keeps a refusal about the form (a bad time) from showing the stored
+	// article to someone who may not see it.
+	stored, err := s.desk.Store.FindArticleByID(ctx, id)
+	if err != nil {
+		return nil, orNotFound(err)
+	}
+	action := r.PostForm.Get("action")
+	switch action {
+	case "publish", "schedule", "unpublish":
+		if !publishing.MayPublish(staff, stored) {
+			return s.refusal(r, staff, stored, e, byline.Forbidden("publish this article: save it as a draft and ask an editor"))
+		}
+	default:
+		if !publishing.MayEdit(staff, stored) {
+			return s.refusal(r, staff, stored, e, byline.Forbidden("edit this article"))
+		}
+	}
 	var a *byline.Article
 	done := "saved"
-	switch action := r.PostForm.Get("action"); action {
+	switch action {
 	case "", "save", "autosave":
 		a, err = s.desk.Save(ctx, w, id, from, e, action == "autosave")
 	case "publish":
@@ -623,6 +641,10 @@ func (s *Server) adminLivePreview(r *http.Request, staff *byline.Staff) (*respon
 	return s.previewPage(r, a, true)
 }
 
+// pasteSlots bounds the pastes one node converts at once: a paste of hostile markup at the
+// limit takes a second and some hundreds of MB.
+var pasteSlots = make(chan struct{}, 2)
+
 // adminPaste turns pasted HTML into Markdown for the editor's script.
 func (s *Server) adminPaste(r *http.Request, staff *byline.Staff) (*response, error) {
 	if !staff.Can(byline.ActionWrite) {
@@ -633,7 +655,13 @@ func (s *Server) adminPaste(r *http.Request, staff *byline.Staff) (*response, er
 	}
 	src, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, markdown.MaxPaste+1))
 	if err != nil {
-		return adminJSON(http.StatusRequestEntityTooLarge, map[string]string{"error": fmt.Sprintf("The pasted text is over %d MB: paste it in parts.", markdown.MaxPaste>>20)})
+		return adminJSON(http.StatusRequestEntityTooLarge, map[string]string{"error": fmt.Sprintf("The pasted text is over %d KB with its formatting: paste it in parts.", markdown.MaxPaste>>10)})
+	}
+	select {
+	case pasteSlots <- struct{}{}:
+		defer func() { <-pasteSlots }()
+	case <-r.Context().Done():
+		return nil, r.Context().Err()
 	}
 	md, err := markdown.FromHTML(string(src))
 	if err != nil {

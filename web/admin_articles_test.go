@@ -290,3 +290,46 @@ func TestPasteAndPreview(t *testing.T) {
 		t.Fatalf("preview body: %q", doc.Find("article").Text())
 	}
 }
+
+// TestRedirectsAndLeaks: an old address leads on only while its article is on the site; a
+// writer cannot take another article's old address; a refused form never shows someone
+// else's article.
+func TestRedirectsAndLeaks(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		d := newDeskSite(t, db)
+		ed := d.as(byline.RoleEditor, "Claire Lebertre")
+		c := d.as(byline.RoleContributor, "Jo Contributor")
+		res := ed.send("POST", "/admin/articles/", articleForm("Port strike", "Text.", "action", "publish"))
+		path := strings.SplitN(res.Header.Get("Location"), "?", 2)[0]
+		if res := ed.send("POST", path, articleForm("Port strike", "Text.", "version", "2", "slug", "mayor-to-resign-over-port-deal")); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("rename: %d", res.StatusCode)
+		}
+		if res := d.get("/port-strike/"); res.StatusCode != http.StatusMovedPermanently {
+			t.Fatalf("old address of a live article: %d, want 301", res.StatusCode)
+		}
+		// A writer's draft cannot take the old address over.
+		res = c.send("POST", "/admin/articles/", articleForm("Other", "Text.", "slug", "port-strike"))
+		if res.StatusCode != http.StatusConflict {
+			t.Fatalf("a draft on another article's old address: %d, want 409", res.StatusCode)
+		}
+		if res := d.get("/port-strike/"); res.StatusCode != http.StatusMovedPermanently {
+			t.Fatalf("old address after the refused draft: %d, want 301", res.StatusCode)
+		}
+		// A contributor's form with a bad schedule time on the editor's article: refused
+		// without showing it.
+		res = c.send("POST", path, articleForm("x", "y", "version", "3", "action", "schedule", "publish_at", "nonsense"))
+		if res.StatusCode != http.StatusForbidden {
+			t.Fatalf("a contributor's schedule of another's article: %d, want 403", res.StatusCode)
+		}
+		if strings.Contains(body(t, res), "mayor-to-resign") {
+			t.Fatal("the refusal shows the other article")
+		}
+		// Taken off the site: the old address no longer gives the new one away.
+		if res := ed.send("POST", path, articleForm("Port strike", "Text.", "version", "3", "slug", "mayor-to-resign-over-port-deal", "action", "unpublish")); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("unpublish: %d", res.StatusCode)
+		}
+		if res := d.get("/port-strike/"); res.StatusCode != http.StatusNotFound {
+			t.Fatalf("old address of an unpublished article: %d, want 404", res.StatusCode)
+		}
+	})
+}

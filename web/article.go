@@ -25,9 +25,15 @@ func (s *Server) articlePage(r *http.Request) (*response, error) {
 	a, err := s.store.FindArticleBySlug(ctx, r.PathValue("slug"))
 	if byline.ErrorCode(err) == byline.ENOTFOUND && s.desk != nil {
 		// A renamed article's old address leads to its new one, for good.
+		// It leads only to an article readers may see: a renamed piece taken off the site
+		// must not give away its draft's new address.
 		if to, rerr := s.desk.Store.FindRedirect(ctx, r.PathValue("slug")); rerr == nil {
-			res := &response{status: http.StatusMovedPermanently, location: escapedPath("/" + to + "/"), cacheControl: pageCacheControl}
-			return res, nil
+			target, terr := s.store.FindArticleBySlug(ctx, to)
+			if terr == nil && target.Visible(s.now()) {
+				return &response{status: http.StatusMovedPermanently, location: escapedPath("/" + to + "/")}, nil
+			} else if terr != nil && byline.ErrorCode(terr) != byline.ENOTFOUND {
+				return nil, terr
+			}
 		} else if byline.ErrorCode(rerr) != byline.ENOTFOUND {
 			return nil, rerr
 		}

@@ -44,12 +44,12 @@ type changesFunc func(after, upto int64) (keys []string, all bool, err error)
 // article, its next one, its bylines and tags). Every other page (lists, feeds, sitemaps)
 // may name any article and is rendered again. Without changes (nil), or when they are not
 // known, nothing is kept.
-func (c *pageCache) catchUp(rev int64, changes changesFunc) error {
+func (c *pageCache) catchUp(rev int64, changes changesFunc) {
 	c.mu.Lock()
 	cur := c.rev
 	c.mu.Unlock()
 	if cur == rev {
-		return nil
+		return
 	}
 	c.catching.Lock()
 	defer c.catching.Unlock()
@@ -57,14 +57,14 @@ func (c *pageCache) catchUp(rev int64, changes changesFunc) error {
 	cur = c.rev
 	c.mu.Unlock()
 	if cur == rev {
-		return nil
+		return
 	}
 	var keys []string
 	all := true
 	if cur != 0 && rev > cur && changes != nil {
 		var err error
 		if keys, all, err = changes(cur, rev); err != nil {
-			return err
+			all = true // not knowing what changed, keep nothing
 		}
 	}
 	touched := make(map[string]bool, len(keys))
@@ -82,7 +82,6 @@ func (c *pageCache) catchUp(rev int64, changes changesFunc) error {
 		}
 	}
 	c.rev = rev
-	return nil
 }
 
 // articlePage reports whether a cached response is an article's page: its first surrogate

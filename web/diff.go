@@ -26,6 +26,10 @@ type diffPart struct {
 // removed and added, rather than making a request spend seconds on a diff.
 const maxDiffBytes = 256 << 10
 
+// maxWordDiff is the size up to which texts are compared character by character (titles,
+// standfirsts, short bodies); longer ones are compared line by line.
+const maxWordDiff = 16 << 10
+
 // diffArticles compares the fields an editor edits, from the revision (old) to now (cur),
 // and lists those that differ.
 func diffArticles(old, cur *byline.Article) []fieldDiff {
@@ -93,9 +97,16 @@ func diffText(old, cur string) []diffPart {
 		return []diffPart{{Text: old, Del: true}, {Text: cur, Ins: true}}
 	}
 	dmp := diffmatchpatch.New()
-	dmp.DiffTimeout = time.Second
-	diffs := dmp.DiffMain(old, cur, false)
-	diffs = dmp.DiffCleanupSemantic(diffs)
+	dmp.DiffTimeout = 200 * time.Millisecond
+	var diffs []diffmatchpatch.Diff
+	if len(old)+len(cur) <= maxWordDiff {
+		diffs = dmp.DiffCleanupSemantic(dmp.DiffMain(old, cur, false))
+	} else {
+		// Long texts by line: linear in practice, where a character diff of two unrelated
+		// bodies runs into its time limit.
+		a, b, lines := dmp.DiffLinesToChars(old, cur)
+		diffs = dmp.DiffCharsToLines(dmp.DiffMain(a, b, false), lines)
+	}
 	parts := make([]diffPart, 0, len(diffs))
 	for _, d := range diffs {
 		parts = append(parts, diffPart{Text: d.Text, Del: d.Type == diffmatchpatch.DiffDelete, Ins: d.Type == diffmatchpatch.DiffInsert})

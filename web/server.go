@@ -200,9 +200,7 @@ func (s *Server) fromCache(r *http.Request, h handlerFunc) (*response, error) {
 	}
 	now := s.now()
 	key := r.URL.Path
-	if err := s.cache.catchUp(rev, s.changes(r.Context())); err != nil {
-		return nil, err
-	}
+	s.cache.catchUp(rev, s.changes(r.Context()))
 	if res := s.cache.get(key, rev, now); res != nil {
 		return res, nil
 	}
