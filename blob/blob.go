@@ -7,6 +7,8 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"path"
+	"path/filepath"
 	"strings"
 
 	"byline"
@@ -17,17 +19,21 @@ type Credentials struct {
 	AccessKey, SecretKey string
 }
 
-// Open opens the blob store that rawURL names: "" for the folder dir, or
+// Open opens the blob store that rawURL names: "" for the folder dir;
+// "file:///absolute/folder" for a folder the operator chose (one node); or
 // "s3://bucket?endpoint=https://host:port&region=...&prefix=..." for an S3-compatible store
-// (without endpoint, AWS's). A bucket that cannot be reached, or does not exist, is an error
-// now rather than at the first upload.
+// (without endpoint, AWS's), which several nodes share. A bucket that cannot be reached, or
+// does not exist, is an error now rather than at the first upload.
 func Open(ctx context.Context, rawURL, dir string, creds Credentials) (byline.BlobStore, error) {
 	if rawURL == "" {
 		return NewFolder(dir)
 	}
 	u, err := url.Parse(rawURL)
+	if err == nil && u.Scheme == "file" {
+		return openFile(u, rawURL)
+	}
 	if err != nil || u.Scheme != "s3" || u.Host == "" || u.User != nil || (u.Path != "" && u.Path != "/") {
-		return nil, byline.Errorf(byline.EINVALID, "The media URL must read s3://bucket?endpoint=https://host&region=name (got %s).", redact(rawURL))
+		return nil, byline.Errorf(byline.EINVALID, "The media URL must read s3://bucket?endpoint=https://host&region=name, or file:///absolute/folder for one node (got %s).", redact(rawURL))
 	}
 	q := u.Query()
 	for k := range q {
@@ -48,6 +54,16 @@ func Open(ctx context.Context, rawURL, dir string, creds Credentials) (byline.Bl
 		prefix += "/"
 	}
 	return NewS3(ctx, S3Config{Bucket: u.Host, Endpoint: q.Get("endpoint"), Region: q.Get("region"), Prefix: prefix, Credentials: creds})
+}
+
+// openFile opens the folder a file:// URL names: an absolute path on this machine
+// (file:///srv/byline/media, or file://localhost/srv/byline/media), with no query.
+func openFile(u *url.URL, rawURL string) (byline.BlobStore, error) {
+	if u.Opaque != "" || u.User != nil || (u.Host != "" && u.Host != "localhost") || u.RawQuery != "" || u.Fragment != "" ||
+		!strings.HasPrefix(u.Path, "/") || path.Clean(u.Path) == "/" {
+		return nil, byline.Errorf(byline.EINVALID, "A folder media URL must name an absolute folder other than /, like file:///srv/byline/media (got %s).", redact(rawURL))
+	}
+	return NewFolder(filepath.FromSlash(path.Clean(u.Path)))
 }
 
 // redact drops any user information from a URL shown in a message.

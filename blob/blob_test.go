@@ -198,7 +198,8 @@ func TestFolderConfinement(t *testing.T) {
 func TestOpenRefuses(t *testing.T) {
 	ctx := context.Background()
 	creds := blob.Credentials{AccessKey: "k", SecretKey: "s"}
-	for _, u := range []string{"http://bucket", "s3://", "s3://bucket/path", "s3://bucket?endpoint=ftp://x", "s3://bucket?color=red", "s3://user:pw@bucket"} {
+	for _, u := range []string{"http://bucket", "s3://", "s3://bucket/path", "s3://bucket?endpoint=ftp://x", "s3://bucket?color=red", "s3://user:pw@bucket",
+		"file:media", "file://media", "file:///", "file://user:pw@localhost/srv/media", "file://other.host/srv/media", "file:///srv/media?x=1"} {
 		if _, err := blob.Open(ctx, u, "", creds); byline.ErrorCode(err) != byline.EINVALID {
 			t.Errorf("Open(%q): err = %v, want invalid", u, err)
 		} else if strings.Contains(byline.ErrorMessage(err), "pw") {
@@ -213,6 +214,32 @@ func TestOpenRefuses(t *testing.T) {
 	defer srv.Close()
 	if _, err := blob.Open(ctx, "s3://missing?endpoint="+srv.URL, "", creds); byline.ErrorCode(err) != byline.EINVALID {
 		t.Errorf("Open of a missing bucket: err = %v, want invalid", err)
+	}
+}
+
+// TestOpenFolderURL: file:///absolute/folder names a folder the operator chose, and photos
+// put through it land there (not in the default folder Open is given).
+func TestOpenFolderURL(t *testing.T) {
+	ctx := context.Background()
+	chosen, fallback := filepath.Join(t.TempDir(), "photos"), filepath.Join(t.TempDir(), "media")
+	for _, u := range []string{"file://" + filepath.ToSlash(chosen), "file://localhost" + filepath.ToSlash(chosen) + "/"} {
+		s, err := blob.Open(ctx, u, fallback, blob.Credentials{})
+		if err != nil {
+			t.Fatalf("Open(%q): %v", u, err)
+		}
+		if got := s.Describe(); got != "the folder "+chosen {
+			t.Errorf("Open(%q) describes itself as %q", u, got)
+		}
+		key := byline.OriginalKey("cd" + strings.Repeat("1", 62))
+		if err := s.Put(ctx, key, strings.NewReader("photo"), 5, "image/jpeg"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := os.Stat(filepath.Join(chosen, filepath.FromSlash(key))); err != nil {
+			t.Errorf("the photo is not in the chosen folder: %v", err)
+		}
+		if _, err := os.Stat(fallback); err == nil {
+			t.Error("the default folder was made although a folder was chosen")
+		}
 	}
 }
 

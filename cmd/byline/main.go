@@ -111,6 +111,7 @@ type config struct {
 	cacheMB                          int
 	logFormat                        string
 	mediaURL, mediaKey, mediaSecret  string // where photos are kept
+	command                          string // the command being run: serve, migrate…
 }
 
 // flags declares the flags on fs, each defaulting to its BYLINE_* environment twin. It
@@ -163,7 +164,7 @@ func flags(fs *flag.FlagSet, c *config) error {
 	str(&c.from, "from", "", "byline copy: the source, a SQLite data folder or file, or a postgres:// URL; or BYLINE_FROM_FILE")
 	str(&c.to, "to", "", "byline copy: the destination, empty; a SQLite data folder or file, or a postgres:// URL; or BYLINE_TO_FILE")
 	str(&c.logFormat, "log-format", "text", "log format: text or json")
-	str(&c.mediaURL, "media-url", "", "where photos are kept: empty for the folder media/ in the data folder, or s3://bucket?endpoint=https://host&region=name&prefix=folder for an S3-compatible store")
+	str(&c.mediaURL, "media-url", "", "where photos are kept: s3://bucket?endpoint=https://host&region=name&prefix=folder for an S3-compatible store (several nodes), or file:///absolute/folder (one node); empty for the folder media/ in the data folder, with SQLite only")
 	str(&c.mediaKey, "media-access-key", "", "the S3 store's access key (default: AWS_ACCESS_KEY_ID); or BYLINE_MEDIA_ACCESS_KEY_FILE")
 	str(&c.mediaSecret, "media-secret-key", "", "the S3 store's secret key (default: AWS_SECRET_ACCESS_KEY); better BYLINE_MEDIA_SECRET_KEY_FILE")
 	if c.logFormat != "text" && c.logFormat != "json" {
@@ -238,7 +239,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprint(stderr, usage)
 		fs.PrintDefaults()
 	}
-	var c config
+	c := config{command: cmd}
 	err := flags(fs, &c)
 	if err == nil {
 		err = unknownVariables(fs)
@@ -356,27 +357,50 @@ func newLogger(w io.Writer, format string) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, nil))
 }
 
+// errMediaUnset stops serve, migrate and import on PostgreSQL without a media store.
+var errMediaUnset = usageError{"with PostgreSQL, set where photos are kept: BYLINE_MEDIA_URL (or --media-url) " +
+	"s3://bucket?endpoint=https://host&region=name for several nodes, or file:///srv/byline/media for a single node. " +
+	"Without it each node would keep photos in its own ./byline-data/media, where the other nodes cannot serve them, " +
+	"and moving the photos an older Byline kept in the database would put them in a folder that may not outlive this " +
+	"process (a throwaway container); nothing was changed"}
+
 // openStore opens the configured database: PostgreSQL when a URL is given, else SQLite in
-// the data folder; its photos are kept in the configured media store.
+// the data folder; its photos are kept in the configured media store. SQLite's default
+// store is the data folder's media/, beside the database. PostgreSQL has no such place: the
+// database outlives any one node, so its photos must go where the operator says. serve,
+// migrate and import (which write photos, and move those an older Byline kept in the
+// database) refuse to start without --media-url; the other commands then have no media
+// store, and any photo they touched would fail with a message rather than land on this
+// machine.
 func openStore(ctx context.Context, c config, migrate bool) (*store.DB, error) {
 	url := c.databaseURL
 	if url == "" {
 		url = c.data
 	}
-	blobs, err := openMedia(ctx, c)
-	if err != nil {
-		return nil, err
+	var blobs byline.BlobStore
+	if store.IsPostgres(url) && c.mediaURL == "" {
+		switch c.command {
+		case "serve", "migrate", "import":
+			return nil, errMediaUnset
+		}
+	} else {
+		var err error
+		if blobs, err = openMedia(ctx, c); err != nil {
+			return nil, err
+		}
 	}
 	db, err := store.Open(ctx, storeURL(url), migrate)
 	if err != nil {
 		return nil, err
 	}
-	db.Blobs = blobs
+	if blobs != nil {
+		db.Blobs = blobs
+	}
 	return db, nil
 }
 
 // openMedia opens where photos are kept: --media-url, or the folder media/ in the data
-// folder. The S3 keys come from --media-access-key and --media-secret-key (or their
+// folder (SQLite only: see openStore). The S3 keys come from --media-access-key and --media-secret-key (or their
 // _FILE twins), else from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.
 func openMedia(ctx context.Context, c config) (byline.BlobStore, error) {
 	creds := blob.Credentials{AccessKey: c.mediaKey, SecretKey: c.mediaSecret}

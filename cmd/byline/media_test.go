@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"io"
 	"net/http/httptest"
 	"os"
@@ -12,7 +13,9 @@ import (
 
 	"byline"
 	"byline/blob"
+	"byline/media"
 	"byline/media/mediatest"
+	"byline/store/storetest"
 
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
@@ -95,5 +98,91 @@ func TestBackupNamesThePhotos(t *testing.T) {
 	}
 	if want := "not included: the photos, kept in the folder " + filepath.Join(data, "media"); !strings.Contains(out.String(), want) {
 		t.Errorf("backup says:\n%s\nwant %q", out.String(), want)
+	}
+}
+
+// TestPostgresNeedsAMediaStore: on PostgreSQL, serve, migrate and import refuse to start
+// without --media-url, saying why and what to set, and leave the photos an older Byline kept
+// in the database where they are (no ./byline-data/media on this machine, which a throwaway
+// container would take with it). With a folder chosen as file:///…, migrate moves them
+// there. SQLite keeps its default folder beside the database.
+func TestPostgresNeedsAMediaStore(t *testing.T) {
+	ctx := context.Background()
+	t.Run("sqlite", func(t *testing.T) {
+		data := t.TempDir()
+		var out bytes.Buffer
+		if err := run(ctx, []string{"migrate", "--data", data}, &out, io.Discard); err != nil {
+			t.Fatalf("migrate on SQLite without --media-url: %v", err)
+		}
+	})
+	if !strings.Contains(strings.Join(storetest.Engines(t), " "), "postgres") {
+		t.Skip("BYLINE_TEST_POSTGRES_URL is not set")
+	}
+	url := storetest.URL(t, "postgres")
+	if err := run(ctx, []string{"migrate", "--database-url", url, "--media-url", "file://" + filepath.ToSlash(t.TempDir())}, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	// A photo as an older Byline stored it: its bytes in the row.
+	original := mediatest.JPEG(700, 400, mediatest.Tags{})
+	img, _, err := media.Process(original)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := sql.Open("pgx", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if _, err := raw.ExecContext(ctx, `INSERT INTO images (hash, mime, width, height, data, created_at)
+		VALUES ($1, $2, $3, $4, $5, now())`, img.Hash, img.Mime, img.Width, img.Height, original); err != nil {
+		t.Fatal(err)
+	}
+	stored := func() int {
+		var n int
+		if err := raw.QueryRowContext(ctx, `SELECT length(data) FROM images WHERE hash = $1`, img.Hash).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+
+	t.Chdir(t.TempDir()) // where ./byline-data would appear
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "a.md"), []byte("---\ntitle: A story\ndate: 2026-11-20T10:00:00Z\n---\nThe body.\n"), 0o644)
+	for _, args := range [][]string{{"migrate"}, {"serve", "--addr", "127.0.0.1:0"}, {"import", "markdown", dir}} {
+		var out bytes.Buffer
+		err := run(ctx, append(args, "--database-url", url), &out, &out)
+		if err == nil || exitCode(err) != 2 {
+			t.Fatalf("%s without --media-url: err = %v, want a refusal\n%s", args[0], err, out.String())
+		}
+		for _, want := range []string{"BYLINE_MEDIA_URL", "s3://", "file:///", "several nodes", "single node"} {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("%s: the message lacks %q: %v", args[0], want, err)
+			}
+		}
+		if n := stored(); n != len(original) {
+			t.Fatalf("after %s the database holds %d bytes of the photo, want its %d", args[0], n, len(original))
+		}
+		if _, err := os.Stat("byline-data"); err == nil {
+			t.Fatalf("%s made ./byline-data", args[0])
+		}
+	}
+	// Commands that write no photo still run, without a media store.
+	if err := run(ctx, []string{"settings", "--database-url", url}, io.Discard, io.Discard); err != nil {
+		t.Errorf("settings without --media-url: %v", err)
+	}
+
+	chosen := filepath.Join(t.TempDir(), "media")
+	var out bytes.Buffer
+	if err := run(ctx, []string{"migrate", "--database-url", url, "--media-url", "file://" + filepath.ToSlash(chosen)}, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "moved 1 photo(s) from the database to the folder "+chosen) {
+		t.Errorf("migrate says:\n%s", out.String())
+	}
+	if n := stored(); n != 0 {
+		t.Errorf("the database still holds %d bytes of the moved photo", n)
+	}
+	if _, err := os.Stat(filepath.Join(chosen, filepath.FromSlash(byline.OriginalKey(img.Hash)))); err != nil {
+		t.Errorf("the photo is not in the chosen folder: %v", err)
 	}
 }

@@ -157,13 +157,14 @@ func TestTwoNodes(t *testing.T) {
 		t.Skip("BYLINE_TEST_POSTGRES_URL is not set")
 	}
 	url := storetest.URL(t, "postgres")
-	data := t.TempDir() // the nodes' shared media folder: in production, an S3 bucket
-	bylineCmd(t, "migrate", "--database-url", url, "--data", data)
-	a := startNode(t, "--database-url", url, "--data", data)
-	b := startNode(t, "--database-url", url, "--data", data)
+	// The nodes' shared media folder: in production, an S3 bucket.
+	media := "file://" + filepath.ToSlash(filepath.Join(t.TempDir(), "media"))
+	bylineCmd(t, "migrate", "--database-url", url, "--media-url", media)
+	a := startNode(t, "--database-url", url, "--media-url", media)
+	b := startNode(t, "--database-url", url, "--media-url", media)
 	dir := t.TempDir()
 	writeArticle(t, dir, "first", "The first story")
-	bylineCmd(t, "import", "markdown", dir, "--database-url", url, "--data", data)
+	bylineCmd(t, "import", "markdown", dir, "--database-url", url, "--media-url", media)
 
 	// Fill both nodes' caches.
 	for _, n := range []*node{a, b} {
@@ -174,7 +175,7 @@ func TestTwoNodes(t *testing.T) {
 	}
 	writeArticle(t, dir, "first", "The first story, corrected")
 	writeArticle(t, dir, "second", "The second story")
-	out := bylineCmd(t, "import", "markdown", dir, "--database-url", url)
+	out := bylineCmd(t, "import", "markdown", dir, "--database-url", url, "--media-url", media)
 	if !strings.Contains(out, "1 imported, 1 updated") {
 		t.Fatalf("import output:\n%s", out)
 	}
@@ -224,7 +225,7 @@ func TestKilledImport(t *testing.T) {
 				os.WriteFile(filepath.Join(dir, fmt.Sprintf("a%03d.md", i)), []byte(src), 0o644)
 			}
 			data := t.TempDir() // the photos' folder
-			args := []string{"import", "markdown", dir, "--database-url", url, "--data", data}
+			args := []string{"import", "markdown", dir, "--database-url", url, "--media-url", "file://" + filepath.ToSlash(filepath.Join(data, "media"))}
 			if engine == "sqlite" {
 				args = []string{"import", "markdown", dir, "--data", filepath.Dir(url)}
 			}
@@ -445,7 +446,7 @@ func TestStartLogRedactsSecrets(t *testing.T) {
 		t.Fatal(err)
 	}
 	u.User = url.UserPassword(u.User.Username(), pw) // the test cluster trusts 127.0.0.1
-	n := startNode(t, "--database-url", u.String(), "--access-log=true")
+	n := startNode(t, "--database-url", u.String(), "--media-url", "file://"+filepath.ToSlash(t.TempDir()), "--access-log=true")
 	if status, _ := n.get(t, "/healthz"); status != http.StatusOK {
 		t.Errorf("/healthz: status %d", status)
 	}
