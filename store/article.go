@@ -223,6 +223,15 @@ func (db *DB) SaveArticle(ctx context.Context, a *byline.Article, upload *byline
 		a.ID, a.CreatedAt, a.UpdatedAt = old.ID, old.CreatedAt, old.UpdatedAt
 		return byline.Unchanged, nil
 	}
+	if upload != nil {
+		// The photo's bytes first, outside the transaction: SQLite's write lock is not held
+		// while they travel to S3. Should the transaction then fail, the blobs stay unnamed by
+		// any row: harmless, since a blob's key is its content's hash, and the next save of
+		// the same photo finds them in place.
+		if err := db.putUpload(ctx, upload); err != nil {
+			return 0, err
+		}
+	}
 	now := db.now()
 	result := byline.Created
 	err = db.inTx(ctx, func(tx *tx) error {

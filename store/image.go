@@ -29,7 +29,7 @@ func (db *DB) blobs() (byline.BlobStore, error) {
 		return db.Blobs, nil
 	}
 	if db.mediaDir == "" {
-		return nil, fmt.Errorf("no blob store for photos: set store.DB.Blobs (byline serve sets it from --media-url)")
+		return nil, byline.Errorf(byline.EINVALID, "No media store is set for this PostgreSQL database's photos: set BYLINE_MEDIA_URL (or --media-url) to the bucket or folder the nodes use.")
 	}
 	f, err := blob.NewFolder(db.mediaDir)
 	if err != nil {
@@ -144,17 +144,27 @@ func (db *DB) insertImage(ctx context.Context, tx *tx, p *byline.Photo, variants
 	return true, nil
 }
 
-// saveImage stores an image uploaded with an article (the importer's way) inside tx and
-// sets its ID; an image with the same hash is already there and kept. Its bytes go to the
-// blob store, the original without its location.
-func (db *DB) saveImage(ctx context.Context, tx *tx, up *byline.ImageUpload) error {
+// putUpload writes the bytes of an image uploaded with an article (the importer's way) to
+// the blob store, the original without its location, unless a row already names that image
+// (its bytes are then there: a row never names missing bytes). SaveArticle calls it before
+// its transaction, so that SQLite's write lock is not held during uploads to S3.
+func (db *DB) putUpload(ctx context.Context, up *byline.ImageUpload) error {
+	if _, err := db.FindImageByHash(ctx, up.Image.Hash); err == nil {
+		return nil
+	} else if byline.ErrorCode(err) != byline.ENOTFOUND {
+		return err
+	}
 	original, err := media.StripLocation(up.Original)
 	if err != nil {
 		original = up.Original
 	}
-	if err := db.putPhoto(ctx, up.Image.Hash, up.Image.Mime, original, up.Variants); err != nil {
-		return err
-	}
+	return db.putPhoto(ctx, up.Image.Hash, up.Image.Mime, original, up.Variants)
+}
+
+// saveImage records an image uploaded with an article inside tx, its bytes already in the
+// blob store (putUpload), and sets its ID; an image with the same hash is already there and
+// kept.
+func (db *DB) saveImage(ctx context.Context, tx *tx, up *byline.ImageUpload) error {
 	p := &byline.Photo{Image: *up.Image}
 	if _, err := db.insertImage(ctx, tx, p, up.Variants); err != nil {
 		return err

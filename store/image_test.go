@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"testing"
 	"time"
 
@@ -125,6 +126,75 @@ func TestPhotoLibrary(t *testing.T) {
 		}
 		if orig, err := db.OpenOriginal(ctx, b.Hash); err != nil || len(orig) == 0 {
 			t.Errorf("OpenOriginal = %d bytes, %v", len(orig), err)
+		}
+	})
+}
+
+// writingBlobs is a blob store that, during each Put, has another writer save the site
+// settings, as an editor would while an import uploads a photo to S3.
+type writingBlobs struct {
+	byline.BlobStore
+	db   *store.DB
+	errs []error
+}
+
+func (w *writingBlobs) Put(ctx context.Context, key string, r io.Reader, size int64, mime string) error {
+	wctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	s, err := w.db.FindSettings(wctx)
+	if err == nil {
+		s.Title = "Changed during " + key
+		err = w.db.SaveSettings(wctx, s)
+	}
+	w.errs = append(w.errs, err)
+	return w.BlobStore.Put(ctx, key, r, size, mime)
+}
+
+// TestImportUploadsOutsideTheTransaction: an article saved with its photo (the importer's
+// way) writes the photo's bytes before it takes the write lock, so other writers are not
+// stopped while they travel to the media store; the saved article names the photo, whose
+// bytes are all there.
+func TestImportUploadsOutsideTheTransaction(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		blobs := &writingBlobs{BlobStore: db.Blobs, db: db}
+		db.Blobs = blobs
+		prep, err := media.Prepare(mediatest.JPEG(700, 400, mediatest.Tags{}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := &byline.Article{Slug: "with-photo", Title: "With a photo", Status: byline.StatusPublished,
+			Visibility: byline.VisibilityPublic, PublishedAt: time.Now(), ImageAlt: "A photo",
+			Authors: []*byline.Author{{Slug: "a", Name: "A"}}}
+		if _, err := db.SaveArticle(ctx, a, &byline.ImageUpload{Image: prep.Image, Original: prep.Original, Variants: prep.Variants}); err != nil {
+			t.Fatal(err)
+		}
+		if len(blobs.errs) == 0 {
+			t.Fatal("no blob was put")
+		}
+		for _, err := range blobs.errs {
+			if err != nil {
+				t.Fatalf("another writer waited on the import's upload: %v", err)
+			}
+		}
+		got, err := db.FindArticleBySlug(ctx, "with-photo")
+		if err != nil || got.Image == nil || got.Image.Hash != prep.Image.Hash {
+			t.Fatalf("the article's photo: %+v, %v", got, err)
+		}
+		for _, v := range prep.Variants {
+			if _, err := db.FindImageVariant(ctx, prep.Image.Hash, v.Width); err != nil {
+				t.Errorf("variant %d: %v", v.Width, err)
+			}
+		}
+		// Saving another article with the same photo uploads nothing again.
+		n := len(blobs.errs)
+		b := *a
+		b.Slug, b.ID = "same-photo", 0
+		if _, err := db.SaveArticle(ctx, &b, &byline.ImageUpload{Image: prep.Image, Original: prep.Original, Variants: prep.Variants}); err != nil {
+			t.Fatal(err)
+		}
+		if len(blobs.errs) != n {
+			t.Errorf("the stored photo was uploaded again: %d puts", len(blobs.errs)-n)
 		}
 	})
 }
