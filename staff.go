@@ -109,10 +109,11 @@ type StaffStore interface {
 	SetupToken(ctx context.Context, candidate string, at time.Time) (string, error)
 
 	// UpdateStaffRole changes an account's role from one to another: ECONFLICT when its
-	// role is no longer from (someone changed it meanwhile), or to is Owner.
+	// role is no longer from (someone changed it meanwhile), or to is Owner. The account's
+	// open invitations that role to may not give are withdrawn with it.
 	UpdateStaffRole(ctx context.Context, id int64, from, to Role) error
 	// DeleteStaff removes an account that still has the role (ECONFLICT otherwise), and
-	// with it its sessions; its articles and audit entries stay.
+	// with it its sessions and the invitations it sent; its articles and audit entries stay.
 	DeleteStaff(ctx context.Context, id int64, role Role) error
 	// HandOverOwnership makes account to the Owner and the Owner ownerID an Administrator,
 	// in one transaction; ECONFLICT when ownerID is not the Owner any more.
@@ -149,8 +150,9 @@ type StaffStore interface {
 	DeleteInvitation(ctx context.Context, id int64) error
 	// AcceptInvitation uses the invitation with the token hash, once, and creates the
 	// account s with its address and role, in one transaction. ENOTFOUND when the
-	// invitation is unknown, used or has expired at now; ECONFLICT when the address has an
-	// account already.
+	// invitation is unknown, used or has expired at now, or when the account that sent it
+	// is gone or may no longer give its role; ECONFLICT when the address has an account
+	// already.
 	AcceptInvitation(ctx context.Context, tokenHash string, s *Staff, now time.Time) error
 }
 
@@ -170,9 +172,12 @@ type AuditEntry struct {
 	ID      int64
 	At      time.Time
 	StaffID int64 // 0 when nobody was signed in (a failed sign-in) or the account is gone
-	Action  string
-	Subject string
-	IP      string
+	// StaffName and StaffEmail name the account as it was when the entry was written (the
+	// store fills them in from StaffID): they outlive the account.
+	StaffName, StaffEmail string
+	Action                string
+	Subject               string
+	IP                    string
 }
 
 // SessionStore keeps staff sessions, the counters that limit sign-in attempts, and the

@@ -316,7 +316,8 @@ func (n *Newsroom) RevokeInvitation(ctx context.Context, actor *byline.Staff, id
 	return byline.Errorf(byline.ENOTFOUND, "No such invitation: it may have been accepted or revoked already.")
 }
 
-// CheckInvitation returns the invitation of a link that still works, or ENOTFOUND.
+// CheckInvitation returns the invitation of a link that still works, or ENOTFOUND: also
+// when the account that sent it is gone or may no longer give its role.
 func (n *Newsroom) CheckInvitation(ctx context.Context, token string) (*byline.Invitation, error) {
 	if !wellFormedToken(token) {
 		return nil, errLinkGone
@@ -328,8 +329,19 @@ func (n *Newsroom) CheckInvitation(ctx context.Context, token string) (*byline.I
 	if !n.now().Before(inv.ExpiresAt) {
 		return nil, errLinkGone
 	}
+	// An invitation is worth what its sender may give now (the store checks it again as
+	// the account is made).
+	inviter, err := n.Store.FindStaffByID(ctx, inv.InvitedBy)
+	if byline.ErrorCode(err) == byline.ENOTFOUND || err == nil && !inviter.Role.CanManage(inv.Role, inv.Role) {
+		return nil, errInviterGone
+	} else if err != nil {
+		return nil, err
+	}
 	return inv, nil
 }
+
+// errInviterGone answers an invitation whose sender can no longer give its role.
+var errInviterGone = byline.Errorf(byline.ENOTFOUND, "This invitation no longer works: whoever sent it can no longer give that role. Ask for a new one.")
 
 // AcceptInvitation creates the invitee's account with the name and password they chose,
 // once per invitation.

@@ -15,6 +15,9 @@ import (
 // errLinkGone answers a reset or invitation link that is unknown, used or expired alike.
 var errLinkGone = byline.Errorf(byline.ENOTFOUND, "This link has expired or has been used already. Ask for a new one.")
 
+// errInviterGone answers an invitation whose sender can no longer give its role.
+var errInviterGone = byline.Errorf(byline.ENOTFOUND, "This invitation no longer works: whoever sent it can no longer give that role. Ask for a new one.")
+
 // SetupToken returns the one-time setup code, storing candidate when there is none, or ""
 // when the newsroom has staff. Nodes starting at once agree on one code.
 func (db *DB) SetupToken(ctx context.Context, candidate string, at time.Time) (string, error) {
@@ -58,7 +61,8 @@ func staffGoneOrChanged(ctx context.Context, tx *tx, id int64) error {
 	return byline.Errorf(byline.ECONFLICT, "Someone changed this account meanwhile: look at it again.")
 }
 
-// UpdateStaffRole changes an account's role if it still has role from.
+// UpdateStaffRole changes an account's role if it still has role from, and withdraws the
+// invitations it sent that the new role may not give.
 func (db *DB) UpdateStaffRole(ctx context.Context, id int64, from, to byline.Role) error {
 	if !to.Valid() || to == byline.RoleOwner {
 		return byline.Errorf(byline.EINVALID, "%q is not a role an account can be given: ownership is handed over.", to)
@@ -71,13 +75,31 @@ func (db *DB) UpdateStaffRole(ctx context.Context, id int64, from, to byline.Rol
 		if n == 0 {
 			return staffGoneOrChanged(ctx, tx, id)
 		}
-		return nil
+		return dropInvitations(ctx, tx, id, to)
 	})
 }
 
-// DeleteStaff removes an account that still has the role; its sessions go with it.
+// dropInvitations deletes the open invitations the account sent that its role (now) may not
+// give; all of them when role is "" (the account is going).
+func dropInvitations(ctx context.Context, tx *tx, id int64, role byline.Role) error {
+	for _, r := range byline.Roles {
+		if role != "" && role.CanManage(r, r) {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM staff_invitations WHERE invited_by = $1 AND role = $2`, id, string(r)); err != nil {
+			return fmt.Errorf("withdraw the account's invitations: %w", err)
+		}
+	}
+	return nil
+}
+
+// DeleteStaff removes an account that still has the role; its sessions and the invitations
+// it sent go with it.
 func (db *DB) DeleteStaff(ctx context.Context, id int64, role byline.Role) error {
 	return db.inTx(ctx, func(tx *tx) error {
+		if err := dropInvitations(ctx, tx, id, ""); err != nil {
+			return err
+		}
 		n, err := rowsChanged(tx.ExecContext(ctx, `DELETE FROM staff WHERE id = $1 AND role = $2`, id, string(role)))
 		if err != nil {
 			return db.dialect.classify(err, "staff account")
@@ -309,13 +331,15 @@ func (db *DB) DeleteInvitation(ctx context.Context, id int64) error {
 	})
 }
 
-// AcceptInvitation uses an invitation once and creates its account.
+// AcceptInvitation uses an invitation once and creates its account, if the account that
+// sent it still exists and may still give its role.
 func (db *DB) AcceptInvitation(ctx context.Context, tokenHash string, s *byline.Staff, now time.Time) error {
 	return db.inTx(ctx, func(tx *tx) error {
 		var role string
 		var expires time.Time
-		err := tx.QueryRowContext(ctx, `DELETE FROM staff_invitations WHERE token_hash = $1 RETURNING email, role, expires_at`, tokenHash).
-			Scan(&s.Email, &role, &expires)
+		var by sql.NullInt64
+		err := tx.QueryRowContext(ctx, `DELETE FROM staff_invitations WHERE token_hash = $1 RETURNING email, role, expires_at, invited_by`, tokenHash).
+			Scan(&s.Email, &role, &expires, &by)
 		if err == sql.ErrNoRows {
 			return errLinkGone
 		} else if err != nil {
@@ -323,6 +347,19 @@ func (db *DB) AcceptInvitation(ctx context.Context, tokenHash string, s *byline.
 		}
 		if !now.Before(expires) {
 			return errLinkGone
+		}
+		// The inviter must still be able to give the role: an account removed or demoted
+		// since takes its invitations' power with it. The no-op update locks the inviter's
+		// row, so that a removal at the same moment waits for this transaction.
+		var inviter string
+		if by.Valid {
+			err = tx.QueryRowContext(ctx, `UPDATE staff SET role = role WHERE id = $1 RETURNING role`, by.Int64).Scan(&inviter)
+			if err != nil && err != sql.ErrNoRows {
+				return db.dialect.classify(err, "staff account")
+			}
+		}
+		if !byline.Role(inviter).CanManage(byline.Role(role), byline.Role(role)) {
+			return errInviterGone
 		}
 		s.Role, s.CreatedAt = byline.Role(role), db.now()
 		if err := s.Validate(); err != nil {

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 
@@ -28,7 +27,7 @@ func (db *DB) FindAuditLog(ctx context.Context, f byline.AuditFilter) ([]*byline
 		at := "(SELECT at FROM audit_log WHERE id = " + b + ")"
 		where = append(where, "at <= "+at+" AND (at < "+at+" OR id < "+b+")")
 	}
-	q := `SELECT id, at, staff_id, action, subject, ip FROM audit_log`
+	q := `SELECT ` + auditColumns + ` FROM audit_log`
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
@@ -43,13 +42,11 @@ func (db *DB) FindAuditLog(ctx context.Context, f byline.AuditFilter) ([]*byline
 	defer rows.Close()
 	var list []*byline.AuditEntry
 	for rows.Next() {
-		var e byline.AuditEntry
-		var staff sql.NullInt64
-		if err := rows.Scan(&e.ID, &e.At, &staff, &e.Action, &e.Subject, &e.IP); err != nil {
-			return nil, fmt.Errorf("scan audit entry: %w", err)
+		e, err := scanAudit(rows)
+		if err != nil {
+			return nil, err
 		}
-		e.At, e.StaffID = e.At.UTC(), staff.Int64
-		list = append(list, &e)
+		list = append(list, e)
 	}
 	return list, rows.Err()
 }

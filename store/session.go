@@ -82,7 +82,9 @@ func (db *DB) Hit(ctx context.Context, key string, window time.Duration, now tim
 	return n, nil
 }
 
-// Audit appends an entry to the audit log.
+// Audit appends an entry to the audit log. It records the account's name and address
+// with its id (unless the entry names them already), so that the entry still says whose
+// it was once the account is removed.
 func (db *DB) Audit(ctx context.Context, e *byline.AuditEntry) error {
 	var staff any
 	if e.StaffID != 0 {
@@ -92,28 +94,50 @@ func (db *DB) Audit(ctx context.Context, e *byline.AuditEntry) error {
 		e.At = db.now()
 	}
 	return db.inTx(ctx, func(tx *tx) error {
-		err := tx.QueryRowContext(ctx, `INSERT INTO audit_log (at, staff_id, action, subject, ip) VALUES ($1, $2, $3, $4, $5)
-			RETURNING id`, e.At.UTC(), staff, e.Action, e.Subject, e.IP).Scan(&e.ID)
+		name, email := e.StaffName, e.StaffEmail
+		if e.StaffID != 0 && (name == "" || email == "") {
+			err := tx.QueryRowContext(ctx, `SELECT name, email FROM staff WHERE id = $1`, e.StaffID).Scan(&name, &email)
+			if err != nil && err != sql.ErrNoRows {
+				return db.dialect.classify(err, "staff account")
+			}
+		}
+		err := tx.QueryRowContext(ctx, `INSERT INTO audit_log (at, staff_id, staff_name, staff_email, action, subject, ip)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, e.At.UTC(), staff, name, email, e.Action, e.Subject, e.IP).Scan(&e.ID)
+		if err == nil {
+			e.StaffName, e.StaffEmail = name, email
+		}
 		return db.dialect.classify(err, "audit entry")
 	})
 }
 
+// auditColumns are the audit log's columns, as scanAudit reads them.
+const auditColumns = `id, at, staff_id, staff_name, staff_email, action, subject, ip`
+
+// scanAudit reads an audit entry.
+func scanAudit(row interface{ Scan(...any) error }) (*byline.AuditEntry, error) {
+	var e byline.AuditEntry
+	var staff sql.NullInt64
+	if err := row.Scan(&e.ID, &e.At, &staff, &e.StaffName, &e.StaffEmail, &e.Action, &e.Subject, &e.IP); err != nil {
+		return nil, fmt.Errorf("scan audit entry: %w", err)
+	}
+	e.At, e.StaffID = e.At.UTC(), staff.Int64
+	return &e, nil
+}
+
 // FindAudit lists the newest audit entries first.
 func (db *DB) FindAudit(ctx context.Context, limit int) ([]*byline.AuditEntry, error) {
-	rows, err := db.query(ctx, `SELECT id, at, staff_id, action, subject, ip FROM audit_log ORDER BY at DESC, id DESC LIMIT $1`, limit)
+	rows, err := db.query(ctx, `SELECT `+auditColumns+` FROM audit_log ORDER BY at DESC, id DESC LIMIT $1`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("find audit log: %w", err)
 	}
 	defer rows.Close()
 	var list []*byline.AuditEntry
 	for rows.Next() {
-		var e byline.AuditEntry
-		var staff sql.NullInt64
-		if err := rows.Scan(&e.ID, &e.At, &staff, &e.Action, &e.Subject, &e.IP); err != nil {
-			return nil, fmt.Errorf("scan audit entry: %w", err)
+		e, err := scanAudit(rows)
+		if err != nil {
+			return nil, err
 		}
-		e.At, e.StaffID = e.At.UTC(), staff.Int64
-		list = append(list, &e)
+		list = append(list, e)
 	}
 	return list, rows.Err()
 }

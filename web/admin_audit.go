@@ -25,7 +25,7 @@ type auditData struct {
 // auditRow is an entry as the page shows it.
 type auditRow struct {
 	*byline.AuditEntry
-	Who  string // the staff member's name, or "—" when none or gone
+	Who  string // the staff member's name (marked when the account is gone), or "—" when none
 	When string // in the newsroom's time zone
 }
 
@@ -92,7 +92,11 @@ func (s *Server) auditPage(r *http.Request, staff *byline.Staff) (*response, err
 	}
 	for _, e := range list {
 		who := names[e.StaffID]
-		if who == "" {
+		switch {
+		case who != "":
+		case e.StaffName != "": // the account is gone; the entry keeps its name
+			who = e.StaffName + " <" + e.StaffEmail + "> (account removed)"
+		default:
 			who = "—"
 		}
 		data.Entries = append(data.Entries, auditRow{AuditEntry: e, Who: who, When: e.At.In(loc).Format("2 Jan 2006, 15:04:05 MST")})

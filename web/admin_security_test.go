@@ -3,6 +3,7 @@ package web_test
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -91,6 +92,55 @@ func TestOutboxTakeover(t *testing.T) {
 		// password stands.
 		if _, _, err := a.auth.SignIn(t.Context(), "olga@news.example", "a long enough password", "10.0.0.9"); err != nil {
 			t.Fatalf("the Owner's password: %v", err)
+		}
+	})
+}
+
+// TestInvitationOutlivesNoInviter: an Administrator invites an alias as Administrator and
+// is removed by the Owner (or demoted): the alias's link no longer works. The audit page
+// still names the removed Administrator.
+func TestInvitationOutlivesNoInviter(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		a := newAdminSite(t, db)
+		owner := a.account(byline.RoleOwner, "olga@news.example")
+		boss := a.browser().signedInAs(owner)
+		accept := func(link string) int {
+			res, _ := a.browser().page("POST", link, url.Values{"name": {"Alias"}, "password": {"an alias's password"}, "password2": {"an alias's password"}})
+			return res.StatusCode
+		}
+		for _, c := range []struct {
+			email, how string
+			form       url.Values
+		}{
+			{"mal@news.example", "remove", url.Values{}},
+			{"dem@news.example", "role", url.Values{"role": {"editor"}}},
+		} {
+			admin := a.account(byline.RoleAdministrator, c.email)
+			alias := "alias-" + c.email
+			if res, _ := a.browser().signedInAs(admin).page("POST", "/admin/staff/invite", url.Values{"email": {alias}, "name": {"Alias"}, "role": {"administrator"}}); res.StatusCode != http.StatusSeeOther {
+				t.Fatalf("invite: status %d", res.StatusCode)
+			}
+			link := a.lastLink(alias)
+			if res, _ := boss.page("POST", "/admin/staff/"+strconv.FormatInt(admin.ID, 10)+"/"+c.how, c.form); res.StatusCode != http.StatusSeeOther {
+				t.Fatalf("%s: status %d", c.how, res.StatusCode)
+			}
+			if res, _ := a.browser().page("GET", link, nil); res.StatusCode != http.StatusNotFound {
+				t.Errorf("after %s, the inviter's invitation page: status %d, want 404", c.how, res.StatusCode)
+			}
+			if got := accept(link); got != http.StatusNotFound {
+				t.Errorf("after %s, the alias accepts: status %d, want 404", c.how, got)
+			}
+			if _, err := db.FindStaffByEmail(t.Context(), alias); byline.ErrorCode(err) != byline.ENOTFOUND {
+				t.Errorf("after %s, the alias has an account: %v", c.how, err)
+			}
+		}
+		_, doc := boss.page("GET", "/admin/audit?action=invited", nil)
+		rows := doc.Find("tbody tr")
+		if who := rows.Last().Find("td").Eq(1).Text(); rows.Length() != 2 || !strings.Contains(who, "mal@news.example") || !strings.Contains(who, "removed") {
+			t.Errorf("the removed Administrator's invitation is logged by %q", who)
+		}
+		if who := rows.First().Find("td").Eq(1).Text(); strings.TrimSpace(who) != "dem" {
+			t.Errorf("the demoted Administrator's invitation is logged by %q", who)
 		}
 	})
 }
