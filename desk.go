@@ -86,6 +86,12 @@ type DeskStore interface {
 	// first some thousands).
 	FindAuthors(ctx context.Context) ([]*Author, error)
 	FindTags(ctx context.Context) ([]*Tag, error)
+	// FindTagByID and FindAuthorByID return ENOTFOUND when there is none; UpdateTag and
+	// UpdateAuthor change a name and its text (the slug stays: it is the address).
+	FindTagByID(ctx context.Context, id int64) (*Tag, error)
+	FindAuthorByID(ctx context.Context, id int64) (*Author, error)
+	UpdateTag(ctx context.Context, t *Tag) error
+	UpdateAuthor(ctx context.Context, au *Author) error
 	// AnnounceArticle reports true, to exactly one caller, once the article's current
 	// publish time has come: the publication's work (the audit line, later the newsletter)
 	// is done once however many nodes or retries ask.

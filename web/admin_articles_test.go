@@ -333,3 +333,42 @@ func TestRedirectsAndLeaks(t *testing.T) {
 		}
 	})
 }
+
+// TestTagsAndAuthors: an editor renames a tag and writes an author's bio; the public pages
+// show them at once; a contributor may not; an empty name is refused.
+func TestTagsAndAuthors(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		d := newDeskSite(t, db)
+		ed := d.as(byline.RoleEditor, "Claire Lebertre")
+		c := d.as(byline.RoleContributor, "Jo Contributor")
+		ed.send("POST", "/admin/articles/", articleForm("Port strike", "Text.", "action", "publish"))
+		if !strings.Contains(d.page("/tag/politics/", http.StatusOK).Find("h1").Text(), "Politics") {
+			t.Fatal("the tag page does not name its tag")
+		}
+		tag, err := db.FindTagBySlug(context.Background(), "politics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := "/admin/tags/" + strconv.FormatInt(tag.ID, 10)
+		if res := c.send("POST", path, url.Values{"name": {"Hijacked"}}); res.StatusCode != http.StatusForbidden {
+			t.Fatalf("a contributor's rename: %d, want 403", res.StatusCode)
+		}
+		if res := ed.send("POST", path, url.Values{"name": {" "}}); res.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("an empty name: %d, want 422", res.StatusCode)
+		}
+		if res := ed.send("POST", path, url.Values{"name": {"French politics"}, "about": {"Paris and the regions."}}); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("rename: %d", res.StatusCode)
+		}
+		doc := d.page("/tag/politics/", http.StatusOK)
+		if !strings.Contains(doc.Find("h1").Text(), "French politics") || !strings.Contains(doc.Text(), "Paris and the regions.") {
+			t.Fatalf("the tag page after the rename: %q", doc.Find("main").Text())
+		}
+		au, _ := db.FindAuthorBySlug(context.Background(), "claire-lebertre")
+		if res := ed.send("POST", "/admin/authors/"+strconv.FormatInt(au.ID, 10), url.Values{"name": {"Claire Lebertre"}, "about": {"Marseille correspondent."}}); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("author bio: %d", res.StatusCode)
+		}
+		if !strings.Contains(d.page("/author/claire-lebertre/", http.StatusOK).Text(), "Marseille correspondent.") {
+			t.Fatal("the author page lacks the bio")
+		}
+	})
+}

@@ -9,7 +9,7 @@ import (
 // adminAreas lists the admin's areas beyond its door; each registers its routes in its own
 // file (admin_<area>.go) and renders templates/admin/<area>.html.
 func (s *Server) adminAreas() []func(adminMux) {
-	return []func(adminMux){s.articleAdmin, s.correctionsAdmin, s.settingsAdmin, s.auditAdmin, s.staffAdmin, s.accountAdmin, s.outboxAdmin, s.photosAdmin}
+	return []func(adminMux){s.articleAdmin, s.tagsAdmin, s.correctionsAdmin, s.settingsAdmin, s.auditAdmin, s.staffAdmin, s.accountAdmin, s.outboxAdmin, s.photosAdmin}
 }
 
 // dashboardData is what the admin's home shows: the desk's counts, the next scheduled
