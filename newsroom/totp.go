@@ -90,8 +90,10 @@ func matchCode(secret, code string, now time.Time) (int64, bool) {
 var errWrongCode = byline.Errorf(byline.EINVALID, "That code is not right. Type the six digits your authenticator app shows now (its clock must be right).")
 
 // EnableTOTP turns two-factor on for the actor with the secret NewTOTPKey made, once the
-// code from their app proves they hold it.
-func (n *Newsroom) EnableTOTP(ctx context.Context, actor *byline.Staff, secret, code, ip string) error {
+// code from their app proves they hold it. When two-factor is on already, the new secret
+// replaces the old one only with proof that it is them: a current code of the old secret
+// (oldCode) or else their password; a stolen session alone cannot lock them out.
+func (n *Newsroom) EnableTOTP(ctx context.Context, actor *byline.Staff, secret, code, oldCode, password, ip string) error {
 	if _, err := n.TOTPKeyOf(actor, secret); err != nil {
 		return err
 	}
@@ -103,10 +105,40 @@ func (n *Newsroom) EnableTOTP(ctx context.Context, actor *byline.Staff, secret, 
 	if !ok {
 		return fieldError("code", errWrongCode)
 	}
+	if actor.TwoFactor() {
+		if err := n.proveOldTOTP(ctx, actor, oldCode, password, ip); err != nil {
+			return err
+		}
+	}
 	if err := n.Store.UpdateStaffTOTP(ctx, actor.ID, secret, step); err != nil {
 		return err
 	}
+	if actor.TwoFactor() {
+		return n.audit(ctx, actor.ID, "moved two-factor to a new secret", actor.Email, ip)
+	}
 	return n.audit(ctx, actor.ID, "turned two-factor on", actor.Email, ip)
+}
+
+// proveOldTOTP checks that the actor, whose two-factor is on, holds the secret (a current
+// code, used once) or else knows the password.
+func (n *Newsroom) proveOldTOTP(ctx context.Context, actor *byline.Staff, oldCode, password, ip string) error {
+	if strings.TrimSpace(oldCode) == "" {
+		if password == "" {
+			return fieldError("old-code", byline.Errorf(byline.EINVALID,
+				"Two-factor is on already: to move it to a new app, type a code from the old app or your password."))
+		}
+		return n.checkPassword(ctx, actor, password, ip)
+	}
+	step, ok := matchCode(actor.TOTPSecret, oldCode, n.now())
+	if !ok {
+		return fieldError("old-code", byline.Errorf(byline.EINVALID, "That code is not one of your old app's. Type the six digits it shows now, or your password."))
+	}
+	if used, err := n.Store.UseTOTPStep(ctx, actor.ID, step); err != nil {
+		return err
+	} else if !used {
+		return fieldError("old-code", errCodeUsed)
+	}
+	return nil
 }
 
 // DisableTOTP turns two-factor off for the actor, who proves it is them with a current code

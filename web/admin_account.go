@@ -207,6 +207,8 @@ func (s *Server) accountPage(r *http.Request, staff *byline.Staff) (*response, e
 		a.Notice = "Your password is changed, and your other sessions have ended."
 	case "totp-on":
 		a.Notice = "Two-factor is on: signing in now asks for a code from your app."
+	case "totp-moved":
+		a.Notice = "Two-factor now uses your new app: the old one's codes no longer work."
 	case "totp-off":
 		a.Notice = "Two-factor is off."
 	}
@@ -259,19 +261,23 @@ func (s *Server) accountTOTPNew(r *http.Request, staff *byline.Staff) (*response
 	return s.adminPage(r, http.StatusOK, &adminData{Page: "account", Title: "Your account", Section: "account", Staff: staff, Data: withKey(key)})
 }
 
-// accountTOTPEnable turns two-factor on once a code proves the app has the secret.
+// accountTOTPEnable turns two-factor on once a code proves the app has the secret; when it
+// is on already, moving it to the new secret also needs an old code or the password.
 func (s *Server) accountTOTPEnable(r *http.Request, staff *byline.Staff) (*response, error) {
 	if err := parseForm(r); err != nil {
 		return nil, err
 	}
 	secret := r.PostForm.Get("secret")
-	err := s.staff.EnableTOTP(r.Context(), staff, secret, r.PostForm.Get("code"), clientIP(r))
+	err := s.staff.EnableTOTP(r.Context(), staff, secret, r.PostForm.Get("code"), r.PostForm.Get("old-code"), r.PostForm.Get("current"), clientIP(r))
 	if err != nil {
 		data := accountData{}
 		if key, kerr := s.staff.TOTPKeyOf(staff, secret); kerr == nil {
 			data = withKey(key)
 		}
 		return s.accountRefuse(r, staff, data, err)
+	}
+	if staff.TwoFactor() {
+		return redirect("/admin/account?done=totp-moved"), nil
 	}
 	return redirect("/admin/account?done=totp-on"), nil
 }

@@ -6,10 +6,13 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"byline"
 	"byline/store"
 	"byline/store/storetest"
+
+	"github.com/pquerna/otp/totp"
 )
 
 // outboxShows reports whether the outbox page, read by b, shows the link.
@@ -141,6 +144,73 @@ func TestInvitationOutlivesNoInviter(t *testing.T) {
 		}
 		if who := rows.First().Find("td").Eq(1).Text(); strings.TrimSpace(who) != "dem" {
 			t.Errorf("the demoted Administrator's invitation is logged by %q", who)
+		}
+	})
+}
+
+// TestTwoFactorReplaceNeedsProof: with two-factor on, a session alone cannot swap the
+// secret for one of its own: the new secret needs a code of the old one or the password.
+func TestTwoFactorReplaceNeedsProof(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		a := newAdminSite(t, db)
+		owner := a.account(byline.RoleOwner, "olga@news.example")
+		b := a.browser().signedInAs(owner)
+		newSecret := func() string {
+			_, doc := b.page("POST", "/admin/account/totp/new", url.Values{})
+			return doc.Find(`input[name="secret"]`).AttrOr("value", "")
+		}
+		code := func(secret string) string {
+			c, err := totp.GenerateCode(secret, a.now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			return c
+		}
+		stored := func() string {
+			s, err := db.FindStaffByID(t.Context(), owner.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return s.TOTPSecret
+		}
+		first := newSecret()
+		if res, _ := b.page("POST", "/admin/account/totp/enable", url.Values{"secret": {first}, "code": {code(first)}}); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("enable: status %d", res.StatusCode)
+		}
+		a.move(time.Minute)
+
+		// The thief's secret, with no proof, or a wrong one: refused, the old secret stays.
+		thief := newSecret()
+		if thief == "" {
+			t.Fatal("no way to move two-factor to a new app")
+		}
+		for _, proof := range []url.Values{
+			{},
+			{"current": {"not the password!"}},
+			{"old-code": {code(thief)}},
+		} {
+			form := url.Values{"secret": {thief}, "code": {code(thief)}}
+			for k, v := range proof {
+				form[k] = v
+			}
+			res, doc := b.page("POST", "/admin/account/totp/enable", form)
+			if res.StatusCode != http.StatusUnprocessableEntity || stored() != first {
+				t.Fatalf("replacing the secret with %v: status %d, secret replaced %v", proof, res.StatusCode, stored() != first)
+			}
+			if doc.Find(`input[name="old-code"]`).Length() != 1 {
+				t.Error("the refused form does not ask for the old code")
+			}
+		}
+
+		// A code of the old secret moves it; then the password does.
+		second := newSecret()
+		if res, _ := b.page("POST", "/admin/account/totp/enable", url.Values{"secret": {second}, "code": {code(second)}, "old-code": {code(first)}}); res.StatusCode != http.StatusSeeOther || stored() != second {
+			t.Fatalf("moving with an old code: status %d", res.StatusCode)
+		}
+		a.move(time.Minute)
+		third := newSecret()
+		if res, _ := b.page("POST", "/admin/account/totp/enable", url.Values{"secret": {third}, "code": {code(third)}, "current": {"a long enough password"}}); res.StatusCode != http.StatusSeeOther || stored() != third {
+			t.Fatalf("moving with the password: status %d", res.StatusCode)
 		}
 	})
 }
