@@ -89,7 +89,8 @@ func TestAccessibility(t *testing.T) {
 		"/admin/", "/admin/articles/", "/admin/articles/?state=published&q=night", "/admin/articles/new",
 		fmt.Sprintf("/admin/articles/%d", story.ID), fmt.Sprintf("/admin/articles/%d/revisions", story.ID),
 		fmt.Sprintf("/admin/revisions/%d", revs[0].ID), fmt.Sprintf("/admin/articles/%d/delete", story.ID),
-		"/admin/photos/", "/admin/photos/?q=night", fmt.Sprintf("/admin/photos/%d", story.Image.ID)}
+		"/admin/photos/", "/admin/photos/?q=night", fmt.Sprintf("/admin/photos/%d", story.Image.ID),
+		"/admin/tags/", fmt.Sprintf("/admin/tags/%d", story.Tags[0].ID)}
 	for _, width := range []int{1280, 320} {
 		for _, page := range pages {
 			err := chromedp.Do(ctx,
