@@ -93,6 +93,10 @@ type PhotoStore interface {
 	FindExpiringPhotos(ctx context.Context, until time.Time, limit int) ([]*Photo, error)
 	// ExpiredImages returns which of the images with the ids have rights that ended at at.
 	ExpiredImages(ctx context.Context, ids []int64, at time.Time) (map[int64]bool, error)
+	// ExpiredHashes returns which of the images with the hashes have rights that ended at
+	// at, in one query for up to 500 hashes (a page's lead photos and the photos inside its
+	// articles' bodies are looked up together).
+	ExpiredHashes(ctx context.Context, hashes []string, at time.Time) (map[string]bool, error)
 	// NextRightsExpiry returns the first time after after at which a photo's rights end, or
 	// the zero time when none does. Page caches expire then, as at a scheduled publication.
 	NextRightsExpiry(ctx context.Context, after time.Time) (time.Time, error)

@@ -311,6 +311,38 @@ func (db *DB) ExpiredImages(ctx context.Context, ids []int64, at time.Time) (map
 	return out, rows.Err()
 }
 
+// ExpiredHashes returns which of the images with the hashes have rights that ended at at.
+func (db *DB) ExpiredHashes(ctx context.Context, hashes []string, at time.Time) (map[string]bool, error) {
+	out := map[string]bool{}
+	for len(hashes) > 0 {
+		batch := hashes[:min(len(hashes), 500)]
+		hashes = hashes[len(batch):]
+		args := []any{at.UTC()}
+		marks := make([]string, 0, len(batch))
+		for _, h := range batch {
+			args = append(args, h)
+			marks = append(marks, fmt.Sprintf("$%d", len(args)))
+		}
+		rows, err := db.query(ctx, `SELECT hash FROM images WHERE rights_expires_at <= $1 AND hash IN (`+strings.Join(marks, ", ")+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("find expired images: %w", err)
+		}
+		for rows.Next() {
+			var h string
+			if err := rows.Scan(&h); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[h] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("find expired images: %w", err)
+		}
+	}
+	return out, nil
+}
+
 // NextRightsExpiry returns the first rights' expiry after the time, or the zero time.
 func (db *DB) NextRightsExpiry(ctx context.Context, after time.Time) (time.Time, error) {
 	var next time.Time

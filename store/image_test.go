@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"testing"
 	"time"
 
@@ -85,6 +86,10 @@ func TestPhotoLibrary(t *testing.T) {
 		expired, err := db.ExpiredImages(ctx, []int64{a.ID, b.ID, c.ID}, clock)
 		if err != nil || len(expired) != 1 || !expired[c.ID] {
 			t.Errorf("ExpiredImages = %v, %v; want only c", expired, err)
+		}
+		byHash, err := db.ExpiredHashes(ctx, []string{a.Hash, b.Hash, c.Hash, strings.Repeat("f", 64)}, clock)
+		if err != nil || len(byHash) != 1 || !byHash[c.Hash] {
+			t.Errorf("ExpiredHashes = %v, %v; want only c", byHash, err)
 		}
 		next, err := db.NextRightsExpiry(ctx, clock)
 		if err != nil || !next.Equal(b.RightsExpireAt) {

@@ -17,9 +17,11 @@ import (
 	"time"
 
 	"byline"
+	"byline/markdown"
 	"byline/media"
 	"byline/media/mediatest"
 	"byline/newsroom"
+	"byline/publishing"
 	"byline/store"
 	"byline/store/storetest"
 	"byline/web"
@@ -383,3 +385,91 @@ func TestPhotoExpiry(t *testing.T) {
 }
 
 func fmtThumb(u uploaded) string { return u.Thumb }
+
+// TestInlinePhotoExpiry: a photo put inside an article's body (as the editor's toolbar and
+// drop do: ![alt](/media/{hash}/960.jpg)) goes from the page, the feed and the preview once
+// its rights end, with the paragraph or figure that held only it; text around it stays, a
+// link to its file keeps its words, and another photo in the body stays. The page cached
+// before the expiry is not served after it.
+func TestInlinePhotoExpiry(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		var mu sync.Mutex
+		clock := now
+		tick := func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
+		move := func(d time.Duration) { mu.Lock(); clock = clock.Add(d); mu.Unlock() }
+		s := newSite(t, db, func(c *web.Config) {
+			c.Now = tick
+			c.Staff = &newsroom.Newsroom{Store: db}
+			c.Auth = &newsroom.Auth{Staff: db, Sessions: db, Now: tick}
+			c.Desk = &publishing.Desk{Store: db, Markdown: markdown.New(), Audit: db, Now: tick}
+		})
+		db.Now = tick
+		ed := signIn(t, s, byline.RoleEditor)
+		_, b := ed.upload("embassy.jpg", mediatest.JPEG(1000, 600, mediatest.Tags{}), true)
+		gone := decode(t, b)
+		_, b = ed.upload("harbour.jpg", mediatest.JPEG(1001, 600, mediatest.Tags{}), true)
+		kept := decode(t, b)
+		// Rights end at midnight on 28 November in Paris: 23:00 UTC on the 27th, 11 hours on.
+		if res := ed.post("/admin/photos/"+strconv.FormatInt(gone.ID, 10), url.Values{"alt": {"The embassy"}, "expires": {"2026-11-28"}}); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("setting the expiry: status %d", res.StatusCode)
+		}
+		goneURL := media.VariantURL(&byline.Image{Hash: gone.Hash}, 960)
+		keptURL := media.VariantURL(&byline.Image{Hash: kept.Hash}, 960)
+		src := "Intro.\n\n![The embassy](" + goneURL + ")\n\nSee ![small](" + goneURL + ") here.\n\n" +
+			`<figure><img src="` + goneURL + `" alt="Embassy"><figcaption>The embassy, by AFP.</figcaption></figure>` +
+			"\n\n![The harbour](" + keptURL + ")\n\n[Full size](" + goneURL + ")\n\nThe end."
+		s.article("Story", time.Hour, func(a *byline.Article) { a.Body = src })
+
+		count := func(doc *goquery.Document, hash string) int {
+			return doc.Find(`article img[src*="` + hash + `"]`).Length()
+		}
+		move(11*time.Hour - time.Minute)
+		doc := s.page("/story/", http.StatusOK) // cached from here
+		if count(doc, gone.Hash) != 3 || count(doc, kept.Hash) != 1 {
+			t.Fatalf("before the expiry: %d and %d photos in the body, want 3 and 1", count(doc, gone.Hash), count(doc, kept.Hash))
+		}
+		if feed := body(t, s.get("/rss/")); !strings.Contains(feed, gone.Hash) {
+			t.Fatal("before the expiry the feed lacks the photo")
+		}
+
+		move(time.Minute + time.Second)
+		doc = s.page("/story/", http.StatusOK)
+		if strings.Contains(doc.Find("article").Text()+mustHTML(t, doc.Find("article")), gone.Hash) {
+			t.Errorf("after the expiry the page names the photo:\n%s", mustHTML(t, doc.Find("article")))
+		}
+		if count(doc, kept.Hash) != 1 {
+			t.Error("after the expiry the other photo went too")
+		}
+		text := doc.Find("article").Text()
+		for _, want := range []string{"Intro.", "See", "here.", "Full size", "The end."} {
+			if !strings.Contains(text, want) {
+				t.Errorf("after the expiry the page lacks %q", want)
+			}
+		}
+		if strings.Contains(text, "The embassy, by AFP.") {
+			t.Error("after the expiry the figure's caption stays without its photo")
+		}
+		doc.Find("article p, article figure").Each(func(_ int, p *goquery.Selection) {
+			if strings.TrimSpace(p.Text()) == "" && p.Find("img").Length() == 0 {
+				t.Errorf("an empty wrapper stays: %s", mustHTML(t, p))
+			}
+		})
+		if feed := body(t, s.get("/rss/")); strings.Contains(feed, gone.Hash) || !strings.Contains(feed, kept.Hash) {
+			t.Error("after the expiry the feed names the photo, or lost the other")
+		}
+		// The editor's preview shows the article as readers will see it.
+		doc = ed.doc(ed.post("/admin/preview", articleForm("Preview me", src)), http.StatusOK)
+		if count(doc, gone.Hash) != 0 || count(doc, kept.Hash) != 1 {
+			t.Errorf("the preview shows %d expired and %d other photos, want 0 and 1", count(doc, gone.Hash), count(doc, kept.Hash))
+		}
+	})
+}
+
+func mustHTML(t *testing.T, s *goquery.Selection) string {
+	t.Helper()
+	h, err := goquery.OuterHtml(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}

@@ -14,6 +14,9 @@ import (
 // previewPage renders the article as its public page would show it, marked not to be
 // indexed and kept by no cache. live marks the editor's preview of an unsaved form.
 func (s *Server) previewPage(r *http.Request, a *byline.Article, live bool) (*response, error) {
+	if err := hideExpired(r.Context(), s.store, s.now(), a); err != nil { // as the public page would
+		return nil, err
+	}
 	data, err := s.basePage(r.Context(), r)
 	if err != nil {
 		return nil, err
