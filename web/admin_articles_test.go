@@ -150,6 +150,13 @@ func TestEditorCycle(t *testing.T) {
 		if got := doc.Find("#body").Text(); got != "Marc's text." {
 			t.Fatalf("the refused form lost the editor's text: %q", got)
 		}
+		// The list finds it by the start of a word, in any case, and not by others.
+		for q, want := range map[string]int{"marseil": 1, "DOCKERS strike": 1, "lyon": 0, "50% _x": 0} {
+			doc := parse(t, ed.send("GET", "/admin/articles/?q="+url.QueryEscape(q), nil))
+			if got := doc.Find("tbody tr").Length(); got != want {
+				t.Errorf("search %q: %d articles, want %d", q, got, want)
+			}
+		}
 		// The editor page shows the article with its fields.
 		doc = parse(t, ed.send("GET", path, nil))
 		if v, _ := doc.Find("#title").Attr("value"); v != "Dockers strike in Marseille" {

@@ -21,7 +21,8 @@ import (
 // BenchmarkAdminLists measures the newsroom's lists through the real handler, as an editor
 // opens them: server time per page. With BYLINE_BENCH_DB naming a SQLite newsroom (make
 // one with scripts/genarticles -n 100000 and byline import), it runs on a copy of it;
-// otherwise on 2,000 articles made here.
+// with BYLINE_BENCH_POSTGRES_URL, on that PostgreSQL database as it is; otherwise on 2,000
+// articles made here.
 func BenchmarkAdminLists(b *testing.B) {
 	ctx := context.Background()
 	path := filepath.Join(b.TempDir(), "byline.db")
@@ -36,6 +37,9 @@ func BenchmarkAdminLists(b *testing.B) {
 		}
 		in.Close()
 		out.Close()
+	}
+	if pg := os.Getenv("BYLINE_BENCH_POSTGRES_URL"); pg != "" {
+		path = pg // a PostgreSQL newsroom as it is (byline copy one there)
 	}
 	db, err := store.Open(ctx, path, true)
 	if err != nil {
@@ -58,7 +62,7 @@ func BenchmarkAdminLists(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	st := &byline.Staff{Email: "bench@news.example", Name: "Bench", Role: byline.RoleEditor, PasswordHash: "x"}
+	st := &byline.Staff{Email: fmt.Sprintf("bench-%d@news.example", time.Now().UnixNano()), Name: "Bench", Role: byline.RoleEditor, PasswordHash: "x"}
 	if err := db.CreateStaff(ctx, st); err != nil {
 		b.Fatal(err)
 	}
