@@ -5,6 +5,7 @@ import (
 	"net/mail"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // Role is what a staff member may do in the newsroom. Roles are ordered: each may do what the
@@ -82,6 +83,9 @@ func (s *Staff) Validate() error {
 	}
 	if err := CheckText("name", s.Name, MaxName); err != nil {
 		return onField("name", err)
+	}
+	if strings.IndexFunc(s.Name, unicode.IsControl) >= 0 {
+		return onField("name", Errorf(EINVALID, "A name is one line of text: no line breaks, tabs or other control characters."))
 	}
 	if !s.Role.Valid() {
 		return onField("role", Errorf(EINVALID, "%q is not a role: use contributor, author, moderator, editor, administrator or owner.", s.Role))

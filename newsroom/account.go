@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode"
 
 	"byline"
 )
@@ -138,7 +139,7 @@ func (n *Newsroom) RequestPasswordReset(ctx context.Context, email, ip string) e
 	if err != nil {
 		return err
 	}
-	err = n.Mail.Send(ctx, byline.Message{To: staff.Email, Kind: "password reset",
+	err = n.Mail.Send(ctx, byline.Message{To: staff.Email, Kind: KindReset,
 		Subject: "Reset your password for " + n.site(),
 		Text: fmt.Sprintf("Hello %s,\n\nSomeone, hopefully you, asked to reset the password of your staff account at %s (%s).\n\n"+
 			"To choose a new password, open this link within an hour. It works once:\n\n%s\n\n"+
@@ -242,6 +243,12 @@ func mayManage(actor *byline.Staff) error {
 	return nil
 }
 
+// oneLine is a name as one line of text: an account named before names were checked may
+// hold line breaks, which a message's subject cannot.
+func oneLine(s string) string {
+	return strings.Join(strings.FieldsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }), " ")
+}
+
 // article is "a" or "an" before a role's name.
 func article(r byline.Role) string {
 	if strings.ContainsRune("aeiou", rune(string(r)[0])) {
@@ -272,16 +279,27 @@ func (n *Newsroom) Invite(ctx context.Context, actor *byline.Staff, email, name 
 	now := n.now()
 	inv := &byline.Invitation{TokenHash: tokenHash(token), Email: email, Name: strings.TrimSpace(name), Role: role,
 		InvitedBy: actor.ID, CreatedAt: now, ExpiresAt: now.Add(InvitationLifetime)}
-	if err := n.Store.CreateInvitation(ctx, inv); err != nil {
+	if inv.Email, err = byline.NormalizeEmail(email); err != nil {
+		return nil, err
+	}
+	// The invitation and its message are checked before either is stored: nothing is half
+	// done when one is refused.
+	if err := inv.Validate(); err != nil {
 		return nil, err
 	}
 	link := n.link("/admin/invite/" + token)
-	err = n.Mail.Send(ctx, byline.Message{To: inv.Email, Kind: "staff invitation",
-		Subject: fmt.Sprintf("%s invites you to join %s", actor.Name, n.site()),
+	msg := byline.Message{To: inv.Email, Kind: KindInvitation,
+		Subject: fmt.Sprintf("%s invites you to join %s", oneLine(actor.Name), n.site()),
 		Text: fmt.Sprintf("Hello %s,\n\n%s (%s) invites you to join the staff of %s as %s.\n\n"+
 			"To accept, open this link within seven days and choose your password. It works once:\n\n%s\n\n"+
-			"If you were not expecting this, ignore this message.\n", inv.Name, actor.Name, actor.Email, n.site(), article(role), link)})
-	if err != nil {
+			"If you were not expecting this, ignore this message.\n", inv.Name, oneLine(actor.Name), actor.Email, n.site(), article(role), link)}
+	if err := msg.Validate(); err != nil {
+		return nil, err
+	}
+	if err := n.Store.CreateInvitation(ctx, inv); err != nil {
+		return nil, err
+	}
+	if err := n.Mail.Send(ctx, msg); err != nil {
 		return nil, err
 	}
 	return inv, n.audit(ctx, actor.ID, "invited", inv.Email+" as "+string(role), ip)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"byline"
+	"byline/mail"
 	"byline/newsroom"
 	"byline/store"
 	"byline/store/storetest"
@@ -70,6 +71,52 @@ func TestSetupToken(t *testing.T) {
 		}
 		if _, err := a.SetUp(ctx, code, "m@evil.example", "M", "a long enough password", "192.0.2.1"); byline.ErrorCode(err) != byline.ECONFLICT {
 			t.Fatalf("a second setup: %v, want conflict", err)
+		}
+	})
+}
+
+// TestNamesAreOneLine: a staff name with a line break or another control character is
+// refused, and an invitation refused for its name or its message leaves nothing stored.
+func TestNamesAreOneLine(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		n := &newsroom.Newsroom{Store: db, Sessions: db, Mail: &mail.Outbox{Store: db}, BaseURL: "https://news.example"}
+		for _, name := range []string{"Olga\nBcc: x@evil.example", "Olga\tTab", "Ol\u0085ga", "Olga\rX"} {
+			if _, err := n.AddStaff(ctx, "olga@news.example", name, byline.RoleOwner, "a long enough password"); byline.ErrorCode(err) != byline.EINVALID {
+				t.Errorf("a name %q: %v, want invalid", name, err)
+			}
+		}
+		owner, err := n.AddStaff(ctx, "olga@news.example", "Olga", byline.RoleOwner, "a long enough password")
+		if err != nil {
+			t.Fatal(err)
+		}
+		stored := func() (int, int) {
+			invs, err := db.FindInvitations(ctx, time.Time{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			msgs, err := db.FindOutbox(ctx, 100)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return len(invs), len(msgs)
+		}
+		if _, err := n.Invite(ctx, owner, "ana@news.example", "Ana\nLópez", byline.RoleAuthor, "192.0.2.1"); byline.ErrorCode(err) != byline.EINVALID {
+			t.Fatalf("an invitee's name with a line break: %v, want invalid", err)
+		}
+		if invs, msgs := stored(); invs != 0 || msgs != 0 {
+			t.Fatalf("a refused invitation left %d invitations and %d messages", invs, msgs)
+		}
+		// An inviter named before names were checked: the subject takes the name on one
+		// line, and the invitation is whole.
+		legacy := *owner
+		legacy.Name = "Olga\r\nBcc: x@evil.example"
+		if _, err := n.Invite(ctx, &legacy, "ana@news.example", "Ana López", byline.RoleAuthor, "192.0.2.1"); err != nil {
+			t.Fatalf("an invitation from a name with a line break: %v", err)
+		}
+		msgs, _ := db.FindOutbox(ctx, 1)
+		if invs, count := stored(); invs != 1 || count != 1 || msgs[0].Subject != "Olga Bcc: x@evil.example invites you to join news.example" {
+			t.Fatalf("%d invitations, %d messages, subject %q", invs, count, msgs[0].Subject)
 		}
 	})
 }

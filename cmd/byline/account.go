@@ -36,7 +36,9 @@ func logSetupCode(ctx context.Context, n *newsroom.Newsroom, log *slog.Logger) e
 }
 
 // outboxCommand prints the outbox, newest first: with no mail server, how an operator
-// reads the reset and invitation links the site has sent.
+// reads the reset and invitation links the site has sent (the Owner's reset links only
+// here, never on the admin's outbox page). Control characters but newlines and tabs are
+// replaced: a message's text cannot steer the terminal.
 func outboxCommand(ctx context.Context, c config, args []string, stdout io.Writer) error {
 	if len(args) != 0 {
 		return usageError{"usage: byline outbox [--limit N]"}
@@ -59,7 +61,8 @@ func outboxCommand(ctx context.Context, c config, args []string, stdout io.Write
 			sent = "sent " + m.SentAt.Format("2006-01-02 15:04 UTC")
 		}
 		fmt.Fprintf(stdout, "#%d  %s  %s  to %s  (%s)\nSubject: %s\n\n%s\n%s\n",
-			m.ID, m.CreatedAt.Format("2006-01-02 15:04 UTC"), m.Kind, m.To, sent, m.Subject, strings.TrimRight(m.Text, "\n"), strings.Repeat("-", 72))
+			m.ID, m.CreatedAt.Format("2006-01-02 15:04 UTC"), printable(m.Kind), printable(m.To), sent, printable(m.Subject),
+			printable(strings.TrimRight(m.Text, "\n"), '\n', '\t'), strings.Repeat("-", 72))
 	}
 	fmt.Fprintf(stdout, "%d message(s), newest first; they may hold secret links\n", len(list))
 	return nil

@@ -92,3 +92,33 @@ func TestServePrintsSetupCode(t *testing.T) {
 		t.Fatalf("setup with the printed code: status %d, want 303", status)
 	}
 }
+
+// TestOutboxCommandPrintable: byline outbox replaces control characters in what it prints
+// (a carriage return, an 8-bit CSI that steers some terminals), keeping newlines and tabs.
+func TestOutboxCommandPrintable(t *testing.T) {
+	data := t.TempDir()
+	if err := run(context.Background(), []string{"staff", "add", "--email", "olga@news.example", "--name", "Olga", "--role", "owner", "--data", data}, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	db, err := store.Open(context.Background(), filepath.Join(data, "byline.db"), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := byline.Message{To: "olga@news.example", Subject: "Hello \u009b2J there", Kind: "test\u0085",
+		Text: "Line one\r\u009b31mred\n\tindented"}
+	if err := (&mail.Outbox{Store: db}).Send(context.Background(), msg); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"outbox", "--data", data}, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	got := out.String()
+	if strings.ContainsAny(got, "\r\u009b\u0085") {
+		t.Fatalf("control characters printed: %q", got)
+	}
+	if !strings.Contains(got, "Subject: Hello ?2J there") || !strings.Contains(got, "Line one??31mred\n\tindented") {
+		t.Fatalf("the message as printed: %q", got)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -101,11 +102,11 @@ func firstLine(s string) string {
 	return s
 }
 
-// printable replaces control characters, so that text from the database cannot steer the
-// operator's terminal.
-func printable(s string) string {
+// printable replaces control characters but those in keep (a message's newlines and tabs),
+// so that text from the database cannot steer the operator's terminal.
+func printable(s string, keep ...rune) string {
 	return strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
+		if unicode.IsControl(r) && !slices.Contains(keep, r) {
 			return '?'
 		}
 		return r
