@@ -116,6 +116,10 @@ func (n *Newsroom) RequestPasswordReset(ctx context.Context, email, ip string) e
 		"Too many password resets were asked for from here. Wait an hour."); err != nil {
 		return err
 	}
+	// An unknown address is answered at once, a known one after a reset and a message are
+	// stored: both answers wait until ResetAnswerTime has passed, so that the time does not
+	// tell them apart either.
+	defer waitUntil(ctx, time.Now().Add(ResetAnswerTime))
 	email, err := byline.NormalizeEmail(email)
 	if err != nil {
 		return err
@@ -148,6 +152,22 @@ func (n *Newsroom) RequestPasswordReset(ctx context.Context, email, ip string) e
 		return err
 	}
 	return n.audit(ctx, staff.ID, "asked for a password reset", staff.Email, ip)
+}
+
+// ResetAnswerTime is the least time a password reset request takes, whether or not the
+// address has an account: well above what storing a reset and its message takes (about
+// 3 ms on one node), so that timing does not tell who works here. A mail relay slower than
+// this would show again; it belongs behind the outbox, not in the request.
+const ResetAnswerTime = 50 * time.Millisecond
+
+// waitUntil sleeps until the time, or until ctx is done.
+func waitUntil(ctx context.Context, t time.Time) {
+	timer := time.NewTimer(time.Until(t))
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+	case <-ctx.Done():
+	}
 }
 
 // resetLink makes a reset for the account and returns its link.

@@ -120,3 +120,24 @@ func TestNamesAreOneLine(t *testing.T) {
 		}
 	})
 }
+
+// TestResetTiming: a reset request takes at least ResetAnswerTime for an unknown address
+// as for a known one, so that its time does not tell who works here.
+func TestResetTiming(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		n := &newsroom.Newsroom{Store: db, Sessions: db, Mail: &mail.Outbox{Store: db}, BaseURL: "https://news.example"}
+		if _, err := n.AddStaff(ctx, "olga@news.example", "Olga", byline.RoleOwner, "a long enough password"); err != nil {
+			t.Fatal(err)
+		}
+		for _, email := range []string{"nobody@news.example", "olga@news.example", "nobody2@news.example"} {
+			start := time.Now()
+			if err := n.RequestPasswordReset(ctx, email, "192.0.2.1"); err != nil {
+				t.Fatal(err)
+			}
+			if took := time.Since(start); took < newsroom.ResetAnswerTime {
+				t.Errorf("a reset for %s answered in %v, before %v", email, took, newsroom.ResetAnswerTime)
+			}
+		}
+	})
+}
