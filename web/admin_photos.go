@@ -1,6 +1,8 @@
 package web
 
 import (
+	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -33,6 +35,48 @@ const maxUploadForm = media.MaxBytes + 256<<10
 
 // photoSlots bounds the uploads one node decodes at once: a photo may take 200 MB decoded.
 var photoSlots = make(chan struct{}, 2)
+
+// uploadBuffers bounds the uploads one node reads into memory at once (each up to
+// maxUploadForm, before it waits for one of photoSlots): a slow connection holds its buffer
+// for as long as it sends, up to uploadReadTimeout, and a crowd of them must not fill memory.
+var uploadBuffers = make(chan struct{}, 8)
+
+// uploadBufferWait is how long an upload waits for one of uploadBuffers before it is turned
+// away with 503.
+var uploadBufferWait = 30 * time.Second
+
+// uploadReadTimeout is how long an upload's body may take to arrive, once its sender is
+// known to be staff: 30 MB at 1 Mbit/s. The server's own read timeout (30 s), which every
+// other request keeps, would cut off a large photo sent from a slow connection.
+var uploadReadTimeout = 5 * time.Minute
+
+// uploadControl is the request context's key for the upload's http.ResponseController.
+type uploadControl struct{}
+
+// upload registers a staff route that receives a photo: as staff does, and with the
+// response's controller in the request's context, so that the handler can give the body a
+// longer read deadline once it knows who sends it (extendUpload). A stranger's request
+// keeps the server's timeouts.
+func (m adminMux) upload(pattern string, h staffHandler) {
+	inner := m.protect.Handler(m.s.handle(m.s.staffOnly(h)))
+	m.mux.Handle(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := context.WithValue(r.Context(), uploadControl{}, http.NewResponseController(w))
+		inner.ServeHTTP(w, r.WithContext(ctx))
+	}))
+}
+
+// extendUpload gives the upload's body uploadReadTimeout from now to arrive, and its answer
+// a minute more to be written.
+func extendUpload(r *http.Request) {
+	rc, ok := r.Context().Value(uploadControl{}).(*http.ResponseController)
+	if !ok {
+		return
+	}
+	// A writer that cannot (http.ErrNotSupported) keeps the server's timeouts: the upload
+	// still works from a fast connection.
+	rc.SetReadDeadline(time.Now().Add(uploadReadTimeout))
+	rc.SetWriteDeadline(time.Now().Add(uploadReadTimeout + time.Minute))
+}
 
 // photosData is what the library's pages show.
 type photosData struct {
@@ -84,8 +128,8 @@ func (d *photosData) Day(t time.Time) string { return t.In(d.loc).Format("2 Janu
 func (s *Server) photosAdmin(m adminMux) {
 	m.staff("GET /admin/photos/{$}", s.photoLibrary)
 	m.staff("GET /admin/photos.json", s.photoPicker)
-	m.staff("POST /admin/photos", s.uploadPhoto)
-	m.staff("POST /admin/photos/{$}", s.uploadPhoto)
+	m.upload("POST /admin/photos", s.uploadPhoto)
+	m.upload("POST /admin/photos/{$}", s.uploadPhoto)
 	m.staff("GET /admin/photos/{id}", s.photoPage)
 	m.staff("POST /admin/photos/{id}", s.savePhoto)
 	m.staff("GET /admin/photos/{id}/{file}", s.photoPreview)
@@ -254,8 +298,11 @@ func (s *Server) uploadPhoto(r *http.Request, staff *byline.Staff) (*response, e
 	if !staff.Can(byline.ActionWrite) {
 		return fail(http.StatusForbidden, byline.Forbidden("upload photos"))
 	}
-	data, form, err := readUpload(r)
-	if errors.Is(err, errTooLarge) {
+	data, form, err := s.receiveUpload(r)
+	if errors.Is(err, errBusy) {
+		return fail(http.StatusServiceUnavailable, byline.Errorf(byline.ELIMITED,
+			"Too many photos are being uploaded at once; try again in a minute."))
+	} else if errors.Is(err, errTooLarge) {
 		return fail(http.StatusRequestEntityTooLarge, byline.WithField(byline.Errorf(byline.EINVALID,
 			"The photo is larger than %d MB: export it smaller (a press photo rarely needs more than 10 MB).", media.MaxBytes>>20), "photo"))
 	} else if err != nil {
@@ -310,6 +357,30 @@ func (s *Server) uploadPhoto(r *http.Request, staff *byline.Staff) (*response, e
 // errTooLarge says that an upload is larger than the limit.
 var errTooLarge = errors.New("upload too large")
 
+// errBusy says that the node holds as many uploads in memory as it may.
+var errBusy = errors.New("too many uploads at once")
+
+// receiveUpload reads an upload from a staff member once one of uploadBuffers is free,
+// with the body's longer read deadline. A request that says it is too large, or that is no
+// multipart form, is refused before it waits.
+func (s *Server) receiveUpload(r *http.Request) ([]byte, url.Values, error) {
+	if r.ContentLength > maxUploadForm {
+		return nil, nil, errTooLarge
+	}
+	timer := time.NewTimer(uploadBufferWait)
+	defer timer.Stop()
+	select {
+	case uploadBuffers <- struct{}{}:
+		defer func() { <-uploadBuffers }()
+	case <-timer.C:
+		return nil, nil, errBusy
+	case <-r.Context().Done():
+		return nil, nil, r.Context().Err()
+	}
+	extendUpload(r)
+	return readUpload(r)
+}
+
 // readUpload reads a multipart upload as it streams, without temporary files: the photo
 // (at most media.MaxBytes) and short text fields (at most 64 KB in all).
 func readUpload(r *http.Request) ([]byte, url.Values, error) {
@@ -338,7 +409,10 @@ func readUpload(r *http.Request) ([]byte, url.Values, error) {
 		}
 		name := part.FormName()
 		if name == "photo" && data == nil {
-			b, err := io.ReadAll(io.LimitReader(part, media.MaxBytes+1))
+			// Sized from the request's length when it gives one: no doubling of a 30 MB buffer.
+			buf := bytes.NewBuffer(make([]byte, 0, min(max(r.ContentLength, 0), media.MaxBytes+1)+bytes.MinRead))
+			_, err := buf.ReadFrom(io.LimitReader(part, media.MaxBytes+1))
+			b := buf.Bytes()
 			if _, ok := errors.AsType[*http.MaxBytesError](err); ok || len(b) > media.MaxBytes {
 				return nil, nil, errTooLarge
 			} else if err != nil {

@@ -1,7 +1,13 @@
 package web
 
 import (
+	"bytes"
 	"context"
+	"errors"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -78,5 +84,55 @@ func TestHideExpiredInline(t *testing.T) {
 	st.calls = 0
 	if err := hideExpired(ctx, st, at, &byline.Article{BodyHTML: "<p>Text.</p>"}); err != nil || st.calls != 0 {
 		t.Errorf("a page without photos: %d look-ups, %v", st.calls, err)
+	}
+}
+
+// countingReader counts the bytes read from it.
+type countingReader struct {
+	r io.Reader
+	n int
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += n
+	return n, err
+}
+
+// TestUploadBuffersBounded: while the node holds as many uploads in memory as it may, the
+// next one is turned away without its body being read; once one is done, it is read.
+func TestUploadBuffersBounded(t *testing.T) {
+	defer func(d time.Duration) { uploadBufferWait = d }(uploadBufferWait)
+	uploadBufferWait = 100 * time.Millisecond
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	fw, _ := mw.CreateFormFile("photo", "p.jpg")
+	fw.Write(mediatest.JPEG(300, 200, mediatest.Tags{}))
+	mw.Close()
+	request := func() (*http.Request, *countingReader) {
+		body := &countingReader{r: bytes.NewReader(buf.Bytes())}
+		r := httptest.NewRequest(http.MethodPost, "/admin/photos", body)
+		r.Header.Set("Content-Type", mw.FormDataContentType())
+		return r, body
+	}
+	for range cap(uploadBuffers) {
+		uploadBuffers <- struct{}{}
+	}
+	s := &Server{}
+	r, body := request()
+	if _, _, err := s.receiveUpload(r); !errors.Is(err, errBusy) || body.n != 0 {
+		t.Fatalf("with every buffer taken: err %v after reading %d bytes; want errBusy and nothing read", err, body.n)
+	}
+	<-uploadBuffers
+	r, _ = request()
+	data, _, err := s.receiveUpload(r)
+	if err != nil || len(data) == 0 {
+		t.Fatalf("with a buffer free: %d bytes, %v", len(data), err)
+	}
+	if len(uploadBuffers) != cap(uploadBuffers)-1 {
+		t.Errorf("%d buffers taken after the upload, want its own given back", len(uploadBuffers))
+	}
+	for len(uploadBuffers) > 0 {
+		<-uploadBuffers
 	}
 }
