@@ -172,6 +172,17 @@ func (s *Server) adminNewArticle(r *http.Request, staff *byline.Staff) (*respons
 		return nil, byline.Forbidden("write articles")
 	}
 	e := publishing.Edit{Authors: []string{staff.Name}, CommentsOpen: true, Visibility: byline.VisibilityPublic}
+	// From a photo's page: the new article starts with it as its lead photo.
+	if hash := r.URL.Query().Get("image"); isHex(hash) {
+		if p, err := s.store.FindPhotoByHash(r.Context(), hash); err == nil {
+			e.Image, e.ImageAlt, e.ImageCaption, e.ImageCredit = p.Hash, p.Alt, p.Caption, p.Credit
+			if p.Source != "" && !strings.Contains(p.Credit, p.Source) {
+				e.ImageCredit = strings.TrimPrefix(p.Credit+" / "+p.Source, " / ")
+			}
+		} else if byline.ErrorCode(err) != byline.ENOTFOUND {
+			return nil, err
+		}
+	}
 	return s.editor(r, staff, http.StatusOK, nil, e, &adminData{})
 }
 

@@ -379,3 +379,26 @@ func TestTagsAndAuthors(t *testing.T) {
 		}
 	})
 }
+
+// TestNewArticleWithPhoto: the photo page's link opens the editor with the photo as the lead
+// photo, its texts filled in.
+func TestNewArticleWithPhoto(t *testing.T) {
+	db := storetest.MustOpen(t, "sqlite")
+	d := newDeskSite(t, db)
+	ed := d.as(byline.RoleEditor, "Claire Lebertre")
+	img := withImage(d.site)
+	a := d.article("With a photo", time.Hour, img)
+	if err := db.UpdatePhoto(context.Background(), &byline.Photo{Image: *a.Image, Alt: "Gates", Caption: "The port", Credit: "Claire Lebertre", Source: "AFP"}); err != nil {
+		t.Fatal(err)
+	}
+	doc := parse(t, ed.send("GET", "/admin/articles/new?image="+a.Image.Hash, nil))
+	for field, want := range map[string]string{"#image": a.Image.Hash, "#image_alt": "Gates", "#image_caption": "The port", "#image_credit": "Claire Lebertre / AFP"} {
+		if v, _ := doc.Find(field).Attr("value"); v != want {
+			t.Errorf("%s = %q, want %q", field, v, want)
+		}
+	}
+	if doc := parse(t, ed.send("GET", "/admin/articles/new?image=nonsense", nil)); doc.Find("#image").AttrOr("value", "") != "" {
+		t.Error("a made-up photo code was kept")
+	}
+}
+
