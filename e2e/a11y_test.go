@@ -107,29 +107,36 @@ func TestAccessibility(t *testing.T) {
 					t.Fatalf("%s: not signed in (%v)", page, err)
 				}
 			}
-			if _, err := chromedp.Run(ctx, chromedp.Evaluate[any](string(axe))); err != nil {
-				t.Fatalf("load axe-core: %v", err)
-			}
-			raw, err := chromedp.Run(ctx, chromedp.Evaluate[string](`axe.run(document, {runOnly: {type: "tag",
-				values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]}}).then(r => JSON.stringify(r.violations))`,
-				chromedp.EvalAwaitPromise))
-			if err != nil {
-				t.Fatalf("%s: axe: %v", page, err)
-			}
-			var violations []struct {
-				ID, Impact, Help string
-				Nodes            []struct{ Target []string }
-			}
-			if err := json.Unmarshal([]byte(raw), &violations); err != nil {
-				t.Fatal(err)
-			}
-			for _, v := range violations {
-				var where []string
-				for _, n := range v.Nodes {
-					where = append(where, strings.Join(n.Target, " "))
-				}
-				t.Errorf("%s at %d px: %s (%s): %s, at %s", page, width, v.ID, v.Impact, v.Help, fmt.Sprint(where))
-			}
+			checkAxe(t, ctx, axe, page, width)
 		}
+	}
+}
+
+// checkAxe runs axe-core's WCAG 2.1 A and AA rules and its best practices on the page in
+// the browser, and fails the test for each violation, naming the page and the width.
+func checkAxe(t *testing.T, ctx context.Context, axe []byte, page string, width int) {
+	t.Helper()
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[any](string(axe))); err != nil {
+		t.Fatalf("load axe-core: %v", err)
+	}
+	raw, err := chromedp.Run(ctx, chromedp.Evaluate[string](`axe.run(document, {runOnly: {type: "tag",
+		values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]}}).then(r => JSON.stringify(r.violations))`,
+		chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("%s: axe: %v", page, err)
+	}
+	var violations []struct {
+		ID, Impact, Help string
+		Nodes            []struct{ Target []string }
+	}
+	if err := json.Unmarshal([]byte(raw), &violations); err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range violations {
+		var where []string
+		for _, n := range v.Nodes {
+			where = append(where, strings.Join(n.Target, " "))
+		}
+		t.Errorf("%s at %d px: %s (%s): %s, at %s", page, width, v.ID, v.Impact, v.Help, fmt.Sprint(where))
 	}
 }

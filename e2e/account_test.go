@@ -2,8 +2,6 @@ package e2e
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -99,27 +97,5 @@ func axeCheck(t *testing.T, ctx context.Context, axe []byte, width int, url, nam
 	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS("main"))); err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
-	if _, err := chromedp.Run(ctx, chromedp.Evaluate[any](string(axe))); err != nil {
-		t.Fatalf("load axe-core: %v", err)
-	}
-	raw, err := chromedp.Run(ctx, chromedp.Evaluate[string](`axe.run(document, {runOnly: {type: "tag",
-		values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]}}).then(r => JSON.stringify(r.violations))`,
-		chromedp.EvalAwaitPromise))
-	if err != nil {
-		t.Fatalf("%s: axe: %v", name, err)
-	}
-	var violations []struct {
-		ID, Impact, Help string
-		Nodes            []struct{ Target []string }
-	}
-	if err := json.Unmarshal([]byte(raw), &violations); err != nil {
-		t.Fatal(err)
-	}
-	for _, v := range violations {
-		var where []string
-		for _, n := range v.Nodes {
-			where = append(where, strings.Join(n.Target, " "))
-		}
-		t.Errorf("%s at %d px: %s (%s): %s, at %s", name, width, v.ID, v.Impact, v.Help, fmt.Sprint(where))
-	}
+	checkAxe(t, ctx, axe, name, width)
 }

@@ -46,8 +46,14 @@ func scanArticle(row interface{ Scan(...any) error }) (*byline.Article, error) {
 
 // FindArticleBySlug returns the article with that slug, whatever its status.
 func (db *DB) FindArticleBySlug(ctx context.Context, slug string) (*byline.Article, error) {
+	return db.findArticle(ctx, "a.slug", slug)
+}
+
+// findArticle returns the article whose column (a.slug or a.id) holds v, with its bylines,
+// tags, photo and corrections.
+func (db *DB) findArticle(ctx context.Context, column string, v any) (*byline.Article, error) {
 	a, err := scanArticle(db.queryRow(ctx, `SELECT `+articleColumns+`
-		FROM articles a LEFT JOIN images i ON i.id = a.image_id WHERE a.slug = $1`, slug))
+		FROM articles a LEFT JOIN images i ON i.id = a.image_id WHERE `+column+` = $1`, v))
 	if err != nil {
 		return nil, db.dialect.classify(err, "article")
 	}

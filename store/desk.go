@@ -19,18 +19,7 @@ import (
 
 // FindArticleByID returns the article with that id, whatever its status.
 func (db *DB) FindArticleByID(ctx context.Context, id int64) (*byline.Article, error) {
-	a, err := scanArticle(db.queryRow(ctx, `SELECT `+articleColumns+`
-		FROM articles a LEFT JOIN images i ON i.id = a.image_id WHERE a.id = $1`, id))
-	if err != nil {
-		return nil, db.dialect.classify(err, "article")
-	}
-	if err := db.attachBylinesAndTags(ctx, []*byline.Article{a}); err != nil {
-		return nil, err
-	}
-	if err := db.attachCorrections(ctx, a); err != nil {
-		return nil, err
-	}
-	return a, nil
+	return db.findArticle(ctx, "a.id", id)
 }
 
 // publicState reports whether a change to an article in that state can change a public page

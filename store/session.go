@@ -124,20 +124,7 @@ func scanAudit(row interface{ Scan(...any) error }) (*byline.AuditEntry, error) 
 	return &e, nil
 }
 
-// FindAudit lists the newest audit entries first.
+// FindAudit lists the newest audit entries first (see FindAuditLog).
 func (db *DB) FindAudit(ctx context.Context, limit int) ([]*byline.AuditEntry, error) {
-	rows, err := db.query(ctx, `SELECT `+auditColumns+` FROM audit_log ORDER BY at DESC, id DESC LIMIT $1`, limit)
-	if err != nil {
-		return nil, fmt.Errorf("find audit log: %w", err)
-	}
-	defer rows.Close()
-	var list []*byline.AuditEntry
-	for rows.Next() {
-		e, err := scanAudit(rows)
-		if err != nil {
-			return nil, err
-		}
-		list = append(list, e)
-	}
-	return list, rows.Err()
+	return db.FindAuditLog(ctx, byline.AuditFilter{Limit: limit})
 }

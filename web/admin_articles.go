@@ -44,6 +44,22 @@ func (s *Server) articleAdmin(m adminMux) {
 	m.staff("POST /admin/paste", s.adminPaste)
 }
 
+// pathArticle returns the article the address's {id} names, or a 404.
+func (s *Server) pathArticle(r *http.Request) (*byline.Article, error) {
+	id, err := pathID(r)
+	if err != nil {
+		return nil, err
+	}
+	a, err := s.desk.Store.FindArticleByID(r.Context(), id)
+	return a, orNotFound(err)
+}
+
+// mayOpen reports whether the staff member may open the article in the editor: to change
+// it, or, their own, to read it.
+func mayOpen(staff *byline.Staff, a *byline.Article) bool {
+	return publishing.MayEdit(staff, a) || a.CreatedBy != 0 && a.CreatedBy == staff.ID
+}
+
 // who is the staff member acting, for the desk.
 func who(r *http.Request, staff *byline.Staff) publishing.Who {
 	return publishing.Who{Staff: staff, IP: clientIP(r)}
@@ -305,7 +321,7 @@ func (s *Server) refusal(r *http.Request, staff *byline.Staff, a *byline.Article
 	if wantsJSON(r) {
 		return adminJSON(statusOf(code), savedJSON{Error: byline.ErrorMessage(err), Field: byline.ErrorField(err)})
 	}
-	if code == byline.EFORBIDDEN || a != nil && !publishing.MayEdit(staff, a) && a.CreatedBy != staff.ID {
+	if code == byline.EFORBIDDEN || a != nil && !mayOpen(staff, a) {
 		return nil, err // the editor, with the stored article, only for those who may open it
 	}
 	ad := &adminData{Error: byline.ErrorMessage(err)}
@@ -352,15 +368,11 @@ func (s *Server) clock(r *http.Request, t time.Time) string {
 
 // adminEditArticle shows the editor for an article.
 func (s *Server) adminEditArticle(r *http.Request, staff *byline.Staff) (*response, error) {
-	id, err := pathID(r)
+	a, err := s.pathArticle(r)
 	if err != nil {
 		return nil, err
 	}
-	a, err := s.desk.Store.FindArticleByID(r.Context(), id)
-	if err != nil {
-		return nil, orNotFound(err)
-	}
-	if !publishing.MayEdit(staff, a) && !staff.Can(byline.ActionEditAny) && a.CreatedBy != staff.ID {
+	if !mayOpen(staff, a) {
 		return nil, byline.Forbidden("open this article")
 	}
 	ad := &adminData{Notice: noticeOf(r.URL.Query().Get("done"))}
@@ -466,13 +478,9 @@ func (s *Server) publishTime(r *http.Request) (time.Time, error) {
 
 // adminDeleteArticlePage asks for confirmation before deleting.
 func (s *Server) adminDeleteArticlePage(r *http.Request, staff *byline.Staff) (*response, error) {
-	id, err := pathID(r)
+	a, err := s.pathArticle(r)
 	if err != nil {
 		return nil, err
-	}
-	a, err := s.desk.Store.FindArticleByID(r.Context(), id)
-	if err != nil {
-		return nil, orNotFound(err)
 	}
 	if !publishing.MayDelete(staff, a) {
 		return nil, byline.Forbidden("delete this article")
@@ -506,18 +514,14 @@ type revisionsData struct {
 
 // adminRevisions lists an article's revisions.
 func (s *Server) adminRevisions(r *http.Request, staff *byline.Staff) (*response, error) {
-	id, err := pathID(r)
+	a, err := s.pathArticle(r)
 	if err != nil {
 		return nil, err
 	}
-	a, err := s.desk.Store.FindArticleByID(r.Context(), id)
-	if err != nil {
-		return nil, orNotFound(err)
-	}
-	if !publishing.MayEdit(staff, a) && a.CreatedBy != staff.ID {
+	if !mayOpen(staff, a) {
 		return nil, byline.Forbidden("see this article's revisions")
 	}
-	revs, err := s.desk.Store.FindRevisions(r.Context(), id, 200)
+	revs, err := s.desk.Store.FindRevisions(r.Context(), a.ID, 200)
 	if err != nil {
 		return nil, err
 	}
@@ -547,7 +551,7 @@ func (s *Server) adminRevision(r *http.Request, staff *byline.Staff) (*response,
 	if err != nil {
 		return nil, orNotFound(err)
 	}
-	if !publishing.MayEdit(staff, a) && a.CreatedBy != staff.ID {
+	if !mayOpen(staff, a) {
 		return nil, byline.Forbidden("see this article's revisions")
 	}
 	d := &revisionData{Article: a, Revision: rev, Changes: diffArticles(rev.Article, a), CanEdit: publishing.MayEdit(staff, a)}
