@@ -137,26 +137,11 @@ func (db *DB) FindArticles(ctx context.Context, f byline.ArticleFilter) ([]*byli
 			q += " OFFSET " + arg(f.Offset)
 		}
 	}
-	rows, err := db.query(ctx, q, args...)
+	list, err := collect(ctx, db, "find articles", scanArticle, q, args...)
 	if err != nil {
-		return nil, fmt.Errorf("find articles: %w", err)
-	}
-	defer rows.Close()
-	var list []*byline.Article
-	for rows.Next() {
-		a, err := scanArticle(rows)
-		if err != nil {
-			return nil, fmt.Errorf("scan article: %w", err)
-		}
-		list = append(list, a)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("find articles: %w", err)
-	}
-	if err := db.attachBylinesAndTags(ctx, list); err != nil {
 		return nil, err
 	}
-	return list, nil
+	return list, db.attachBylinesAndTags(ctx, list)
 }
 
 // attachBylinesAndTags loads the authors and tags of the articles, two queries per batch.

@@ -35,18 +35,5 @@ func (db *DB) FindAuditLog(ctx context.Context, f byline.AuditFilter) ([]*byline
 	if f.Limit > 0 {
 		q += " LIMIT " + arg(f.Limit)
 	}
-	rows, err := db.query(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("find audit log: %w", err)
-	}
-	defer rows.Close()
-	var list []*byline.AuditEntry
-	for rows.Next() {
-		e, err := scanAudit(rows)
-		if err != nil {
-			return nil, err
-		}
-		list = append(list, e)
-	}
-	return list, rows.Err()
+	return collect(ctx, db, "find audit log", scanAudit, q, args...)
 }

@@ -115,20 +115,7 @@ func (db *DB) FindCorrections(ctx context.Context, f byline.CorrectionFilter) ([
 			q += " OFFSET " + arg(f.Offset)
 		}
 	}
-	rows, err := db.query(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("find notes: %w", err)
-	}
-	defer rows.Close()
-	var list []*byline.Correction
-	for rows.Next() {
-		c, err := scanCorrection(rows)
-		if err != nil {
-			return nil, fmt.Errorf("scan note: %w", err)
-		}
-		list = append(list, c)
-	}
-	return list, rows.Err()
+	return collect(ctx, db, "find notes", scanCorrection, q, args...)
 }
 
 // FindArticleWithCorrections returns an article's summary and its notes; see

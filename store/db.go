@@ -352,3 +352,28 @@ func (db *DB) queryRevision(ctx context.Context) (int64, error) {
 	err := db.queryRow(ctx, `SELECT revision FROM content_revision WHERE id = 1`).Scan(&rev)
 	return rev, db.dialect.classify(err, "content revision")
 }
+
+// rowScanner is a row being read: *sql.Row or *sql.Rows.
+type rowScanner = interface{ Scan(...any) error }
+
+// collect runs the query q and reads every row with scan; what names the rows in errors
+// ("find what: …").
+func collect[T any](ctx context.Context, db *DB, what string, scan func(rowScanner) (T, error), q string, args ...any) ([]T, error) {
+	rows, err := db.query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	defer rows.Close()
+	var list []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", what, err)
+		}
+		list = append(list, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return list, nil
+}

@@ -512,22 +512,10 @@ func (db *DB) FindDeskArticles(ctx context.Context, f byline.DeskFilter) ([]*byl
 	}
 	cols := strings.Replace(articleColumns, "a.body, a.body_html, a.teaser_html", "'', '', ''", 1)
 	args = append(args, f.Limit, f.Offset)
-	rows, err := db.query(ctx, `SELECT `+cols+` FROM articles a LEFT JOIN images i ON i.id = a.image_id`+where+order+
+	list, err := collect(ctx, db, "find desk articles", scanArticle, `SELECT `+cols+` FROM articles a LEFT JOIN images i ON i.id = a.image_id`+where+order+
 		fmt.Sprintf(" LIMIT $%d OFFSET $%d", len(args)-1, len(args)), args...)
 	if err != nil {
-		return nil, fmt.Errorf("find desk articles: %w", err)
-	}
-	defer rows.Close()
-	var list []*byline.Article
-	for rows.Next() {
-		a, err := scanArticle(rows)
-		if err != nil {
-			return nil, fmt.Errorf("scan article: %w", err)
-		}
-		list = append(list, a)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("find desk articles: %w", err)
+		return nil, err
 	}
 	return list, db.attachBylinesAndTags(ctx, list)
 }

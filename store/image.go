@@ -259,20 +259,7 @@ func (db *DB) FindExpiringPhotos(ctx context.Context, until time.Time, limit int
 }
 
 func (db *DB) photos(ctx context.Context, q string, args ...any) ([]*byline.Photo, error) {
-	rows, err := db.query(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("find photos: %w", err)
-	}
-	defer rows.Close()
-	var list []*byline.Photo
-	for rows.Next() {
-		p, err := scanPhoto(rows)
-		if err != nil {
-			return nil, fmt.Errorf("find photos: %w", err)
-		}
-		list = append(list, p)
-	}
-	return list, rows.Err()
+	return collect(ctx, db, "find photos", scanPhoto, q, args...)
 }
 
 // ExpiredImages returns which of the images have rights that ended at at.

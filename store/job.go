@@ -107,20 +107,7 @@ func (db *DB) FindJobs(ctx context.Context, f byline.JobFilter) ([]*byline.Job, 
 		where += ` AND kind = $2`
 		args = append(args, f.Kind)
 	}
-	rows, err := db.query(ctx, `SELECT `+jobColumns+` FROM jobs WHERE `+where+` ORDER BY `+order+` LIMIT $1`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("find jobs: %w", err)
-	}
-	defer rows.Close()
-	var list []*byline.Job
-	for rows.Next() {
-		j, err := scanJob(rows)
-		if err != nil {
-			return nil, fmt.Errorf("scan job: %w", err)
-		}
-		list = append(list, j)
-	}
-	return list, rows.Err()
+	return collect(ctx, db, "find jobs", scanJob, `SELECT `+jobColumns+` FROM jobs WHERE `+where+` ORDER BY `+order+` LIMIT $1`, args...)
 }
 
 // ClaimJob takes the job due soonest for node. On PostgreSQL the row is picked with FOR

@@ -97,20 +97,7 @@ func (db *DB) FindStaffByID(ctx context.Context, id int64) (*byline.Staff, error
 
 // FindStaff lists every staff account by name.
 func (db *DB) FindStaff(ctx context.Context) ([]*byline.Staff, error) {
-	rows, err := db.query(ctx, `SELECT `+staffColumns+` FROM staff ORDER BY name, id`)
-	if err != nil {
-		return nil, fmt.Errorf("find staff: %w", err)
-	}
-	defer rows.Close()
-	var list []*byline.Staff
-	for rows.Next() {
-		s, err := scanStaff(rows)
-		if err != nil {
-			return nil, fmt.Errorf("scan staff: %w", err)
-		}
-		list = append(list, s)
-	}
-	return list, rows.Err()
+	return collect(ctx, db, "find staff", scanStaff, `SELECT `+staffColumns+` FROM staff ORDER BY name, id`)
 }
 
 // CountStaff counts the staff accounts.
