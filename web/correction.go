@@ -32,16 +32,11 @@ func (s *Server) correctionsPage(r *http.Request) (*response, error) {
 		return nil, err
 	}
 	const base = "/corrections/"
-	if len(list) > perPage {
+	more := len(list) > perPage
+	if more {
 		list = list[:perPage]
-		data.NextURL = fmt.Sprintf("%spage/%d/", base, n+1)
 	}
-	switch {
-	case n == 2:
-		data.PrevURL = base
-	case n > 2:
-		data.PrevURL = fmt.Sprintf("%spage/%d/", base, n-1)
-	}
+	pageLinks(data, base, n, more)
 	data.Heading = "Corrections and updates"
 	data.Title = data.Heading + " – " + data.Site.Title
 	if n > 1 {

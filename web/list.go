@@ -85,16 +85,11 @@ func (s *Server) listArticles(r *http.Request, data *pageData, f byline.ArticleF
 	if len(list) == 0 && n > 1 {
 		return notFound()
 	}
-	if len(list) > perPage {
+	more := len(list) > perPage
+	if more {
 		list = list[:perPage]
-		data.NextURL = fmt.Sprintf("%spage/%d/", base, n+1)
 	}
-	switch {
-	case n == 2:
-		data.PrevURL = base
-	case n > 2:
-		data.PrevURL = fmt.Sprintf("%spage/%d/", base, n-1)
-	}
+	pageLinks(data, base, n, more)
 	data.Latest, data.Page = list, n
 	if n > 1 {
 		data.Title = fmt.Sprintf("%s – page %d", data.Title, n)
@@ -214,4 +209,18 @@ func orNotFound(err error) error {
 		return notFound()
 	}
 	return err
+}
+
+// pageLinks sets the addresses of the pages before and after page n of the list at base
+// (more: there is a page after it). Page 1 is base itself.
+func pageLinks(data *pageData, base string, n int, more bool) {
+	if more {
+		data.NextURL = fmt.Sprintf("%spage/%d/", base, n+1)
+	}
+	switch {
+	case n == 2:
+		data.PrevURL = base
+	case n > 2:
+		data.PrevURL = fmt.Sprintf("%spage/%d/", base, n-1)
+	}
 }
