@@ -248,7 +248,9 @@ func retryable(err error) bool {
 
 // bumpRevision marks, inside tx, that something a public page shows has changed: any page
 // may have. On PostgreSQL the other nodes hear of it when tx commits.
-func (db *DB) bumpRevision(ctx context.Context, tx *tx) error { return db.bumpChanged(ctx, tx, AllPages) }
+func (db *DB) bumpRevision(ctx context.Context, tx *tx) error {
+	return db.bumpChanged(ctx, tx, AllPages)
+}
 
 // AllPages is the change key that says any page may have changed.
 const AllPages = "*"

@@ -401,4 +401,3 @@ func TestNewArticleWithPhoto(t *testing.T) {
 		t.Error("a made-up photo code was kept")
 	}
 }
-
