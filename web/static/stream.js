@@ -20,12 +20,31 @@
     if (canonical) canonical.href = url;
   }
 
-  var inView = new IntersectionObserver(function (entries) {
-    entries.forEach(function (e) { if (e.isIntersecting) show(e.target.closest(".story")); });
-  }, { rootMargin: "-45% 0px -50% 0px" });
+  // The article in view is the one across the middle of the viewport (or, in a gap, the
+  // one that fills most of it), found again after every scroll however it came: a flick,
+  // Page Down, the End key or a jump to a link. Watching a band around headlines missed
+  // the headlines a brisk scroll jumped over.
+  function inView() {
+    var mid = window.innerHeight / 2, best = null, most = 0;
+    var stories = stream.querySelectorAll(".story");
+    for (var i = 0; i < stories.length; i++) {
+      var r = stories[i].getBoundingClientRect();
+      if (r.top <= mid && r.bottom > mid) return stories[i];
+      var seen = Math.min(r.bottom, window.innerHeight) - Math.max(r.top, 0);
+      if (seen > most) { most = seen; best = stories[i]; }
+    }
+    return best;
+  }
+  var queued = false;
+  function follow() {
+    if (queued) return;
+    queued = true;
+    window.requestAnimationFrame(function () { queued = false; var s = inView(); if (s) show(s); });
+  }
+  window.addEventListener("scroll", follow, { passive: true });
+  window.addEventListener("resize", follow, { passive: true });
 
   function watch(story) {
-    inView.observe(story.querySelector("h1") || story);
     story.addEventListener("focusin", function () { show(story); });
   }
 
