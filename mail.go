@@ -2,6 +2,7 @@ package byline
 
 import (
 	"context"
+	"net/url"
 	"strings"
 	"time"
 )
@@ -16,6 +17,11 @@ type Message struct {
 	// Kind says what the message is for ("password reset", "staff invitation"): the outbox
 	// shows it, a sender may ignore it.
 	Kind string
+	// Unsubscribe, when not "", is the https address that unsubscribes the recipient in one
+	// click (a newsletter, a member's notices): the SMTP sender puts it in the
+	// List-Unsubscribe and List-Unsubscribe-Post headers. Messages a person asked for, such
+	// as a sign-in link, have none.
+	Unsubscribe string
 }
 
 // Limits of a message: bodies are short letters, never attachments.
@@ -24,6 +30,8 @@ const (
 	MaxMailText = 64 << 10 // characters
 	MaxMailHTML = 256 << 10
 	maxMailKind = 50
+	// MaxUnsubscribe bounds a message's unsubscribe address.
+	MaxUnsubscribe = 2000
 )
 
 // Validate checks a message before it is kept or sent. A subject cannot carry a line
@@ -55,6 +63,25 @@ func (m *Message) Validate() error {
 	if err := CheckText("message kind", m.Kind, maxMailKind); err != nil {
 		return onField("kind", err)
 	}
+	if m.Unsubscribe != "" {
+		if err := checkUnsubscribe(m.Unsubscribe); err != nil {
+			return onField("unsubscribe", err)
+		}
+	}
+	return nil
+}
+
+// checkUnsubscribe accepts an absolute http(s) address with a host, on one line, without
+// the angle brackets and commas that would end it in a List-Unsubscribe header.
+func checkUnsubscribe(s string) error {
+	if len(s) > MaxUnsubscribe {
+		return Errorf(EINVALID, "A message's unsubscribe address is %d bytes long; it can be at most %d.", len(s), MaxUnsubscribe)
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" ||
+		strings.ContainsAny(s, "<>,") || strings.IndexFunc(s, func(r rune) bool { return r < 0x21 || r > 0x7e }) >= 0 {
+		return Errorf(EINVALID, "A message's unsubscribe address must be an absolute https:// address of printable ASCII, without spaces, commas or angle brackets.")
+	}
 	return nil
 }
 
@@ -79,6 +106,14 @@ type OutboxStore interface {
 	CreateOutboxMessage(ctx context.Context, m *OutboxMessage) error
 	// FindOutbox lists the newest messages first, at most limit of them.
 	FindOutbox(ctx context.Context, limit int) ([]*OutboxMessage, error)
-	// MarkOutboxSent records that the message was delivered at the time.
+	// FindOutboxMessage returns the message with the ID; ENOTFOUND if none.
+	FindOutboxMessage(ctx context.Context, id int64) (*OutboxMessage, error)
+	// QueueOutboxMessage stores a message and, in the same transaction, a job of the kind,
+	// keyed "KIND:ID", with the payload, due at runAt: the message is not kept without the
+	// job that sends it. It sets the message's ID.
+	QueueOutboxMessage(ctx context.Context, m *OutboxMessage, kind, payload string, runAt time.Time) error
+	// MarkOutboxSent records that the message was delivered at the time. Only the first mark
+	// counts: ECONFLICT when the message was already marked sent, ENOTFOUND when there is no
+	// such message.
 	MarkOutboxSent(ctx context.Context, id int64, at time.Time) error
 }
