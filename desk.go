@@ -92,6 +92,11 @@ type DeskStore interface {
 	FindAuthorByID(ctx context.Context, id int64) (*Author, error)
 	UpdateTag(ctx context.Context, t *Tag) error
 	UpdateAuthor(ctx context.Context, au *Author) error
+	// FindTagByName and FindAuthorByName find one by its name, whatever its letter case, or
+	// return ENOTFOUND: the editor's form names bylines and tags, and a renamed one keeps
+	// its slug.
+	FindTagByName(ctx context.Context, name string) (*Tag, error)
+	FindAuthorByName(ctx context.Context, name string) (*Author, error)
 	// AnnounceArticle reports true, to exactly one caller, once the article's current
 	// publish time has come: the publication's work (the audit line, later the newsletter)
 	// is done once however many nodes or retries ask.

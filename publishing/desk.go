@@ -124,26 +124,34 @@ func (d *Desk) apply(ctx context.Context, a *byline.Article, e Edit) error {
 	}
 	a.Authors, a.Tags = nil, nil
 	for _, name := range e.Authors {
-		name = strings.TrimSpace(name)
-		slug := Slugify(name)
-		if name == "" || slices.ContainsFunc(a.Authors, func(au *byline.Author) bool { return au.Slug == slug }) {
-			continue
+		slug, err := d.slugOf(ctx, "authors", name, func(ctx context.Context, n string) (string, error) {
+			au, err := d.Store.FindAuthorByName(ctx, n)
+			if err != nil {
+				return "", err
+			}
+			return au.Slug, nil
+		})
+		if err != nil {
+			return err
 		}
-		if slug == "" {
-			return onField("authors", "No address can be made from the author name %q: use letters.", name)
+		if slug != "" && !slices.ContainsFunc(a.Authors, func(au *byline.Author) bool { return au.Slug == slug }) {
+			a.Authors = append(a.Authors, &byline.Author{Slug: slug, Name: strings.TrimSpace(name)})
 		}
-		a.Authors = append(a.Authors, &byline.Author{Slug: slug, Name: name})
 	}
 	for _, name := range e.Tags {
-		name = strings.TrimSpace(name)
-		slug := Slugify(name)
-		if name == "" || slices.ContainsFunc(a.Tags, func(t *byline.Tag) bool { return t.Slug == slug }) {
-			continue
+		slug, err := d.slugOf(ctx, "tags", name, func(ctx context.Context, n string) (string, error) {
+			t, err := d.Store.FindTagByName(ctx, n)
+			if err != nil {
+				return "", err
+			}
+			return t.Slug, nil
+		})
+		if err != nil {
+			return err
 		}
-		if slug == "" {
-			return onField("tags", "No address can be made from the tag %q: use letters.", name)
+		if slug != "" && !slices.ContainsFunc(a.Tags, func(t *byline.Tag) bool { return t.Slug == slug }) {
+			a.Tags = append(a.Tags, &byline.Tag{Slug: slug, Name: strings.TrimSpace(name)})
 		}
-		a.Tags = append(a.Tags, &byline.Tag{Slug: slug, Name: name})
 	}
 	var err error
 	if a.BodyHTML, a.TeaserHTML, err = d.Markdown.RenderArticle(a.Body); err != nil {
@@ -153,6 +161,26 @@ func (d *Desk) apply(ctx context.Context, a *byline.Article, e Edit) error {
 		return err
 	}
 	return nil
+}
+
+// slugOf returns the slug of the author or tag the editor names: an existing one's own
+// (renamed ones keep their address, whatever the name now makes), or one made from the
+// name; "" for an empty name.
+func (d *Desk) slugOf(ctx context.Context, field, name string, existing func(context.Context, string) (string, error)) (string, error) {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return "", nil
+	}
+	slug, err := existing(ctx, name)
+	if err == nil {
+		return slug, nil
+	} else if byline.ErrorCode(err) != byline.ENOTFOUND {
+		return "", err
+	}
+	if slug = Slugify(name); slug == "" {
+		return "", onField(field, "No address can be made from the name %q: use letters.", name)
+	}
+	return slug, nil
 }
 
 // onField is an invalid-input error about one field of the editor's form.

@@ -16,6 +16,9 @@ func (d *Desk) EditTag(ctx context.Context, w Who, id int64, name, description s
 	if err != nil {
 		return nil, err
 	}
+	if err := oneName(name); err != nil {
+		return nil, err
+	}
 	old := t.Name
 	t.Name, t.Description = strings.TrimSpace(name), strings.TrimSpace(description)
 	if err := d.Store.UpdateTag(ctx, t); err != nil {
@@ -33,12 +36,24 @@ func (d *Desk) EditAuthor(ctx context.Context, w Who, id int64, name, bio string
 	if err != nil {
 		return nil, err
 	}
+	if err := oneName(name); err != nil {
+		return nil, err
+	}
 	old := au.Name
 	au.Name, au.Bio = strings.TrimSpace(name), strings.TrimSpace(bio)
 	if err := d.Store.UpdateAuthor(ctx, au); err != nil {
 		return nil, err
 	}
 	return au, d.auditNamed(ctx, w, "edited an author", old, au.Name, au.Slug)
+}
+
+// oneName refuses a name with a comma: the editor's fields list names separated by commas,
+// and such a name would come back as two.
+func oneName(name string) error {
+	if strings.Contains(name, ",") {
+		return onField("name", "A name cannot hold a comma: the editor lists names separated by commas.")
+	}
+	return nil
 }
 
 func (d *Desk) auditNamed(ctx context.Context, w Who, action, old, name, slug string) error {

@@ -58,3 +58,28 @@ func (db *DB) FindAuthorByID(ctx context.Context, id int64) (*byline.Author, err
 	}
 	return &au, nil
 }
+
+// FindTagByName and FindAuthorByName return the tag or author with that name, whatever its
+// letter case (ASCII letters on SQLite), or ENOTFOUND: the editor names them, and a renamed
+// tag keeps its old slug.
+func (db *DB) FindTagByName(ctx context.Context, name string) (*byline.Tag, error) {
+	var t byline.Tag
+	err := db.queryRow(ctx, `SELECT id, slug, name, description FROM tags WHERE LOWER(name) = LOWER($1) ORDER BY id LIMIT 1`, name).
+		Scan(&t.ID, &t.Slug, &t.Name, &t.Description)
+	if err != nil {
+		return nil, db.dialect.classify(err, "tag")
+	}
+	return &t, nil
+}
+
+// FindAuthorByName returns the author with that name (see FindTagByName).
+func (db *DB) FindAuthorByName(ctx context.Context, name string) (*byline.Author, error) {
+	var au byline.Author
+	err := db.queryRow(ctx, `SELECT id, slug, name, bio FROM authors WHERE LOWER(name) = LOWER($1) ORDER BY id LIMIT 1`, name).
+		Scan(&au.ID, &au.Slug, &au.Name, &au.Bio)
+	if err != nil {
+		return nil, db.dialect.classify(err, "author")
+	}
+	return &au, nil
+}
+

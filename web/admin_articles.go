@@ -190,7 +190,7 @@ func (s *Server) adminNewArticle(r *http.Request, staff *byline.Staff) (*respons
 	e := publishing.Edit{Authors: []string{staff.Name}, CommentsOpen: true, Visibility: byline.VisibilityPublic}
 	// From a photo's page: the new article starts with it as its lead photo.
 	if hash := r.URL.Query().Get("image"); isHex(hash) {
-		if p, err := s.store.FindPhotoByHash(r.Context(), hash); err == nil {
+		if p, err := s.store.FindPhotoByHash(r.Context(), hash); err == nil && !p.Expired(s.now()) {
 			e.Image, e.ImageAlt, e.ImageCaption, e.ImageCredit = p.Hash, p.Alt, p.Caption, p.Credit
 			if p.Source != "" && !strings.Contains(p.Credit, p.Source) {
 				e.ImageCredit = strings.TrimPrefix(p.Credit+" / "+p.Source, " / ")

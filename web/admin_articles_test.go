@@ -370,6 +370,26 @@ func TestTagsAndAuthors(t *testing.T) {
 		if !strings.Contains(doc.Find("h1").Text(), "French politics") || !strings.Contains(doc.Text(), "Paris and the regions.") {
 			t.Fatalf("the tag page after the rename: %q", doc.Find("main").Text())
 		}
+		// The article, saved again from its form (which names the tag by its new name),
+		// stays under the tag's address; no new tag appears.
+		a, err := db.FindArticleBySlug(context.Background(), "port-strike")
+		if err != nil {
+			t.Fatal(err)
+		}
+		res := ed.send("POST", "/admin/articles/"+strconv.FormatInt(a.ID, 10), url.Values{"version": {strconv.FormatInt(a.Version, 10)},
+			"title": {"Port strike"}, "body": {"Text."}, "authors": {"Claire Lebertre"}, "tags": {"French politics, Marseille"}, "visibility": {"public"}})
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("save after the rename: %d", res.StatusCode)
+		}
+		if _, err := db.FindTagBySlug(context.Background(), "french-politics"); byline.ErrorCode(err) != byline.ENOTFOUND {
+			t.Fatalf("saving made a new tag for the renamed one: %v", err)
+		}
+		if !strings.Contains(d.page("/tag/politics/", http.StatusOK).Text(), "Port strike") {
+			t.Fatal("the article left its renamed tag")
+		}
+		if res := ed.send("POST", path, url.Values{"name": {"Politics, Policy"}}); res.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("a name with a comma: %d, want 422", res.StatusCode)
+		}
 		au, _ := db.FindAuthorBySlug(context.Background(), "claire-lebertre")
 		if res := ed.send("POST", "/admin/authors/"+strconv.FormatInt(au.ID, 10), url.Values{"name": {"Claire Lebertre"}, "about": {"Marseille correspondent."}}); res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("author bio: %d", res.StatusCode)

@@ -24,6 +24,7 @@ import (
 
 	"byline"
 	"byline/blob"
+	"byline/mail"
 	"byline/markdown"
 	"byline/newsroom"
 	"byline/publishing"
@@ -111,6 +112,7 @@ type config struct {
 	cacheMB                          int
 	logFormat                        string
 	mediaURL, mediaKey, mediaSecret  string // where photos are kept
+	smtpURL, mailFrom                string // the mail server, and the From of every message
 	command                          string // the command being run: serve, migrate…
 }
 
@@ -167,6 +169,8 @@ func flags(fs *flag.FlagSet, c *config) error {
 	str(&c.mediaURL, "media-url", "", "where photos are kept: s3://bucket?endpoint=https://host&region=name&prefix=folder for an S3-compatible store (several nodes), or file:///absolute/folder (one node); empty for the folder media/ in the data folder, with SQLite only")
 	str(&c.mediaKey, "media-access-key", "", "the S3 store's access key (default: AWS_ACCESS_KEY_ID); or BYLINE_MEDIA_ACCESS_KEY_FILE")
 	str(&c.mediaSecret, "media-secret-key", "", "the S3 store's secret key (default: AWS_SECRET_ACCESS_KEY); better BYLINE_MEDIA_SECRET_KEY_FILE")
+	str(&c.smtpURL, "smtp-url", "", "the mail server: smtp://user:pass@host:587 (STARTTLS) or smtps://user:pass@host:465 (TLS); better BYLINE_SMTP_URL_FILE. Empty: mail stays in the outbox (/admin/outbox, byline outbox)")
+	str(&c.mailFrom, "mail-from", "", "the From address of the site's mail, such as \"The Daily <news@daily.example>\" (required with --smtp-url)")
 	if c.logFormat != "text" && c.logFormat != "json" {
 		errs = append(errs, fmt.Errorf("--log-format %q: use text or json", c.logFormat))
 	}
@@ -560,7 +564,11 @@ func serve(ctx context.Context, c config, log *slog.Logger) error {
 	log.Info("starting byline", "version", byline.Version, "addr", c.addr, "base_url", redactURL(c.baseURL),
 		"database", engine, "database_url", redactURL(c.databaseURL), "data", c.data, "sample", c.sample,
 		"dev", c.dev, "access_log", c.accessLog, "page_cache", c.cache, "page_cache_mb", c.cacheMB, "log_format", c.logFormat, "jobs", c.jobs,
-		"media_url", redactURL(c.mediaURL))
+		"media_url", redactURL(c.mediaURL), "smtp_url", redactURL(c.smtpURL), "mail_from", c.mailFrom)
+	relay, err := mailRelay(c)
+	if err != nil {
+		return err
+	}
 	db, err := openStore(ctx, c, true)
 	if err != nil {
 		return err
@@ -589,7 +597,14 @@ func serve(ctx context.Context, c config, log *slog.Logger) error {
 			log.Info("the database was empty: added the sample newsroom", "articles", sum.Imported)
 		}
 	}
+	mailer := &mail.Outbox{Store: db, Relay: relay}
+	if relay == nil {
+		log.Info("no mail server set (BYLINE_SMTP_URL): messages stay in the outbox, read at /admin/outbox or with byline outbox")
+	} else if !c.jobs {
+		log.Warn("this node runs no jobs (BYLINE_JOBS=false): the mail it queues is sent by the nodes that run them")
+	}
 	staff := newNewsroom(db, c)
+	staff.Mail = mailer
 	if err := logSetupCode(ctx, staff, log); err != nil {
 		return err
 	}
@@ -603,11 +618,25 @@ func serve(ctx context.Context, c config, log *slog.Logger) error {
 	}
 	if c.jobs {
 		// Stopped before the store closes: running jobs finish, or are let go for another node.
-		defer startJobs(ctx, db, log)()
+		defer startJobs(ctx, db, log, mailer)()
 	}
 	return web.Run(ctx, c.addr, srv, log, 30*time.Second, func(addr string) {
 		log.Info("serving", "url", "http://"+addr+"/", "startup", time.Since(start).Round(time.Millisecond))
 	})
+}
+
+// mailRelay is the SMTP sender that --smtp-url and --mail-from describe, or nil when no
+// mail server is set. A URL that does not parse, or one without a From address, stops the
+// node: it would otherwise start and lose no mail, but send none either.
+func mailRelay(c config) (byline.Mailer, error) {
+	if c.smtpURL == "" {
+		return nil, nil
+	}
+	s, err := mail.NewSMTP(c.smtpURL, c.mailFrom)
+	if err != nil {
+		return nil, usageError{"BYLINE_SMTP_URL (--smtp-url): " + err.Error()}
+	}
+	return s, nil
 }
 
 // siteSettings shows the site settings, or sets one: until the newsroom's staff screens

@@ -141,9 +141,12 @@
       .catch(function () { say("The photo could not be uploaded."); });
   }
   // The library: search, then pick; the lead photo's texts fill from the photo's own.
+  // A new photo brings its own texts: another photo's alt text or credit must not stay
+  // beside it. The same photo again keeps what the desk wrote.
   function setLead(p) {
-    document.getElementById("image").value = p.hash;
-    var fill = function (id, v) { var el = document.getElementById(id); if (el && !el.value && v) el.value = v; };
+    var code = document.getElementById("image"), same = code.value === p.hash;
+    code.value = p.hash;
+    var fill = function (id, v) { var el = document.getElementById(id); if (el && (!same || !el.value)) el.value = v || ""; };
     fill("image_alt", p.alt); fill("image_caption", p.caption);
     fill("image_credit", p.credit && p.source && p.credit.indexOf(p.source) < 0 ? p.credit + " / " + p.source : (p.credit || p.source));
     var box = document.getElementById("photo-preview");
@@ -155,10 +158,13 @@
   }
   var picker = document.getElementById("photo-picker"), pickQ = document.getElementById("picker-q");
   var results = document.getElementById("picker-results"), searchTimer = null;
+  var searches = 0;
   function search() {
+    var n = ++searches;
     fetch("/admin/photos.json?q=" + encodeURIComponent(pickQ.value), { headers: { "Accept": "application/json" }, credentials: "same-origin" })
-      .then(function (r) { return r.json(); })
+      .then(function (r) { return r.json().then(function (j) { if (!r.ok) throw new Error(j.error || "The library cannot be read."); return j; }); })
       .then(function (j) {
+        if (n !== searches) return; // a newer search is on its way
         results.innerHTML = "";
         (j.photos || []).forEach(function (p) {
           var li = document.createElement("li"), b = document.createElement("button"), img = document.createElement("img");
@@ -172,7 +178,8 @@
           results.appendChild(li);
         });
         if (!results.children.length) results.textContent = "No photo matches.";
-      });
+      })
+      .catch(function (e) { if (n === searches) results.textContent = e.message || "The library cannot be read."; });
   }
   var pickBtn = document.getElementById("pick-photo");
   if (pickBtn && picker && picker.showModal) {
@@ -181,7 +188,7 @@
   } else if (pickBtn) { pickBtn.hidden = true; }
   var removeBtn = document.getElementById("remove-photo");
   if (removeBtn) removeBtn.addEventListener("click", function () {
-    document.getElementById("image").value = "";
+    ["image", "image_alt", "image_caption", "image_credit"].forEach(function (id) { document.getElementById(id).value = ""; });
     document.getElementById("photo-preview").innerHTML = "";
     changed();
   });

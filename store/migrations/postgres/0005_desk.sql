@@ -10,8 +10,6 @@ ALTER TABLE articles ADD COLUMN created_by BIGINT REFERENCES staff (id) ON DELET
 -- The publish time whose publication was announced (audit, later newsletters): at most once each.
 ALTER TABLE articles ADD COLUMN announced_at TIMESTAMPTZ;
 CREATE INDEX articles_by_update ON articles (updated_at DESC, id DESC);
--- The newsroom's search box: words of titles and standfirsts, as starts of words.
-CREATE INDEX articles_text_search ON articles USING GIN (to_tsvector('simple', title || ' ' || standfirst));
 CREATE INDEX articles_by_creator ON articles (created_by, updated_at DESC);
 
 CREATE TABLE article_revisions (
