@@ -12,21 +12,27 @@ import (
 
 	"byline"
 	"byline/jobs"
+	"byline/mail"
 	"byline/publishing"
 	"byline/store"
 )
 
 // jobHandlers are the kinds of background work a node runs, by the kind names their jobs are
 // enqueued with. Every handler must be idempotent: a job may run twice (see package jobs).
-func jobHandlers(db *store.DB, log *slog.Logger) map[string]jobs.Handler {
-	return map[string]jobs.Handler{publishing.PublishJob: (&publishing.Announcer{Store: db, Audit: db}).Run}
+// Mail is sent only by a node with a mail server (the outbox queues no job without one).
+func jobHandlers(db *store.DB, log *slog.Logger, mailer *mail.Outbox) map[string]jobs.Handler {
+	h := map[string]jobs.Handler{publishing.PublishJob: (&publishing.Announcer{Store: db, Audit: db}).Run}
+	if mailer != nil && mailer.Relay != nil {
+		h[mail.SendJob] = mailer.Deliver
+	}
+	return h
 }
 
 // startJobs runs the job runner until ctx is done or the returned stop is called; stop
 // waits for it, so that running jobs finish (or are let go) before the store closes.
-func startJobs(ctx context.Context, db *store.DB, log *slog.Logger) (stop func()) {
+func startJobs(ctx context.Context, db *store.DB, log *slog.Logger, mailer *mail.Outbox) (stop func()) {
 	ctx, cancel := context.WithCancel(ctx)
-	r := &jobs.Runner{Store: db, Handlers: jobHandlers(db, log), Logger: log}
+	r := &jobs.Runner{Store: db, Handlers: jobHandlers(db, log, mailer), Logger: log}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
