@@ -19,6 +19,10 @@ type Settings struct {
 	// the theme's own. Dark mode keeps the theme's, made for dark paper.
 	Accent     string    `json:"accent,omitempty"`
 	Navigation []NavLink `json:"navigation"`
+	// BlockedEmailDomains are the email domains members may not sign up or sign in with
+	// (throwaway mail services, say), lower-cased, one a line on the settings page. A
+	// domain blocks its subdomains too.
+	BlockedEmailDomains []string `json:"blocked_email_domains,omitempty"`
 }
 
 // NavLink is one entry of the site's navigation.
@@ -92,6 +96,7 @@ func (s Settings) Problems() []*Error {
 		add("timezone", Errorf(EINVALID, "%q is not a time zone; use a name like Europe/Paris.", s.Timezone))
 	}
 	add("navigation", s.checkNavigation())
+	add("blocked_email_domains", checkDomains(s.BlockedEmailDomains))
 	return list
 }
 
@@ -115,6 +120,38 @@ func (s Settings) checkNavigation() error {
 		}
 	}
 	return nil
+}
+
+// MaxBlockedDomains bounds the list of blocked email domains.
+const MaxBlockedDomains = 1000
+
+// checkDomains checks a list of email domains: lower-case host names like mailinator.com.
+func checkDomains(domains []string) error {
+	if len(domains) > MaxBlockedDomains {
+		return Errorf(EINVALID, "At most %d email domains can be blocked (the list has %d).", MaxBlockedDomains, len(domains))
+	}
+	for _, d := range domains {
+		ok := len(d) <= 253 && strings.Contains(d, ".") && !strings.HasPrefix(d, ".") && !strings.HasSuffix(d, ".") && !strings.Contains(d, "..")
+		for _, r := range d {
+			ok = ok && ('a' <= r && r <= 'z' || '0' <= r && r <= '9' || r == '-' || r == '.')
+		}
+		if !ok {
+			return Errorf(EINVALID, "%q is not an email domain; write one a line, like mailinator.com.", d)
+		}
+	}
+	return nil
+}
+
+// EmailDomainBlocked reports whether the address's domain, or a domain it is under, is
+// blocked.
+func (s Settings) EmailDomainBlocked(email string) bool {
+	domain := strings.ToLower(email[strings.LastIndexByte(email, '@')+1:])
+	for _, d := range s.BlockedEmailDomains {
+		if domain == d || strings.HasSuffix(domain, "."+d) {
+			return true
+		}
+	}
+	return false
 }
 
 // MaxNavigation bounds the navigation's links.

@@ -31,6 +31,9 @@ var copyTables = []struct{ name, order string }{
 	{"outbox", "id"},
 	{"jobs", "id"}, // scheduled publications must survive the move; done ones are the record
 	{"corrections", "id"},
+	{"members", "id"},
+	{"member_sessions", "token_hash"},
+	{"member_links", "token_hash"},
 }
 
 // Copy copies a whole newsroom from src to dst, which may be either engine: every row of

@@ -40,6 +40,16 @@ var settingFields = []settingField{
 		get: func(s *byline.Settings) string { return s.Locale }, set: func(s *byline.Settings, v string) { s.Locale = v }},
 	{Key: "timezone", Label: "Time zone", Hint: "A name like Europe/Paris or America/New_York: dates on the site and in the newsroom are in it.", Type: "text", Max: 64,
 		get: func(s *byline.Settings) string { return s.Timezone }, set: func(s *byline.Settings, v string) { s.Timezone = v }},
+	{Key: "blocked_email_domains", Label: "Blocked email domains", Hint: "Members cannot sign up or sign in with an address at these domains (or under them): one a line, like mailinator.com.", Type: "textarea", Max: 64 << 10,
+		get: func(s *byline.Settings) string { return strings.Join(s.BlockedEmailDomains, "\n") },
+		set: func(s *byline.Settings, v string) {
+			s.BlockedEmailDomains = nil
+			for _, d := range strings.Fields(strings.ToLower(v)) {
+				if d = strings.Trim(d, ","); d != "" && !slices.Contains(s.BlockedEmailDomains, d) {
+					s.BlockedEmailDomains = append(s.BlockedEmailDomains, d)
+				}
+			}
+		}},
 }
 
 // navRowsSpare is how many empty navigation rows the page offers for new links.

@@ -29,6 +29,8 @@ type pageData struct {
 	Error     string
 
 	Admin *adminData // the admin's pages
+	// Members is what the members' pages (sign-up, sign-in, account) show.
+	Members *membersData
 	// Preview marks a page showing an article to one reader before or outside its
 	// publication: not indexed, not cached.
 	Preview bool
@@ -136,7 +138,7 @@ func (p *pageData) Date(t time.Time) string { return t.In(p.loc).Format("2 Janua
 // pageNames are the public page templates, each parsed with the layout. Every file in
 // templates/admin/ but partials.html is an admin page too, named "admin/" and its base name,
 // parsed with the layout and the admin's partials.
-var pageNames = []string{"front", "list", "article", "error", "corrections"}
+var pageNames = []string{"front", "list", "article", "error", "corrections", "members"}
 
 func (s *Server) parseTemplates(files fs.FS) (map[string]*template.Template, error) {
 	funcs := template.FuncMap{

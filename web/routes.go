@@ -17,6 +17,7 @@ func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	page := func(h handlerFunc) http.Handler { return s.handle(s.cached(h)) }
 	s.adminRoutes(mux)
+	s.memberRoutes(mux)
 
 	mux.Handle("GET /{$}", page(s.frontPage))
 	mux.Handle("GET /page/{n}/{$}", page(s.frontPage))

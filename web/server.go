@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"byline"
+	"byline/membership"
 	"byline/newsroom"
 	"byline/publishing"
 
@@ -64,6 +65,9 @@ type Config struct {
 	Corrections *publishing.Corrections
 	// AuditLog is read by the admin's audit page; Store's when it has one.
 	AuditLog byline.AuditLog
+	// Members serves sign-up, sign-in and the members' accounts (/members/), and tells who
+	// reads each page; without it, every reader is anonymous.
+	Members *membership.Members
 }
 
 // Server is the HTTP face of Byline.
@@ -91,6 +95,7 @@ type Server struct {
 	desk          *publishing.Desk
 	corrections   *publishing.Corrections
 	auditLog      byline.AuditLog
+	members       *membership.Members
 	// notFoundPage answers the site's 404 page, for addresses no route or part of one names.
 	notFoundPage http.Handler
 }
@@ -118,6 +123,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	if s.members = cfg.Members; s.members != nil {
+		s.readerOf = s.memberReader
 	}
 	s.sitemapSize = cfg.SitemapSize
 	if s.sitemapSize <= 0 || s.sitemapSize > sitemapLimit {

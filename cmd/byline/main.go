@@ -26,6 +26,7 @@ import (
 	"byline/blob"
 	"byline/mail"
 	"byline/markdown"
+	"byline/membership"
 	"byline/newsroom"
 	"byline/publishing"
 	"byline/store"
@@ -612,6 +613,7 @@ func serve(ctx context.Context, c config, log *slog.Logger) error {
 		PageCacheBytes: int64(c.cacheMB) << 20,
 		Staff:          staff,
 		Auth:           &newsroom.Auth{Staff: db, Sessions: db},
+		Members:        &membership.Members{Store: db, Settings: db, Mail: staff.Mail, BaseURL: staff.BaseURL},
 		Desk:           &publishing.Desk{Store: db, Markdown: markdown.New(), Audit: db, Scheduler: &publishing.JobScheduler{Jobs: db}}})
 	if err != nil {
 		return err
