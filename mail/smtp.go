@@ -3,6 +3,7 @@ package mail
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -31,6 +32,10 @@ type SMTP struct {
 	redacted    string
 	// Timeout bounds connecting and each exchange with the server (default 30s).
 	Timeout time.Duration
+	// TLSConfig, when set, is the TLS configuration (a private CA's roots, say); nil checks
+	// the server's certificate against the system's roots. The URL's host is the server name
+	// unless it names one.
+	TLSConfig *tls.Config
 }
 
 var _ byline.Mailer = (*SMTP)(nil)
@@ -181,6 +186,13 @@ func (s *SMTP) client() (*gomail.Client, error) {
 	opts := []gomail.Option{gomail.WithPort(s.port), gomail.WithTimeout(timeout), gomail.WithTLSPolicy(s.starttls)}
 	if s.implicitTLS {
 		opts = append(opts, gomail.WithSSL())
+	}
+	if s.TLSConfig != nil {
+		tc := s.TLSConfig.Clone()
+		if tc.ServerName == "" {
+			tc.ServerName = s.host
+		}
+		opts = append(opts, gomail.WithTLSConfig(tc))
 	}
 	if s.user != "" {
 		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthAutoDiscover), gomail.WithUsername(s.user), gomail.WithPassword(s.pass))

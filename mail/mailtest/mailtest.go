@@ -64,8 +64,8 @@ func FreeAddr(t testing.TB) string {
 func Start(t testing.TB) *Server { return StartOn(t, FreeAddr(t)) }
 
 // StartOn runs mailpit with its SMTP server on the address smtpAddr until the test ends (or
-// Stop is called).
-func StartOn(t testing.TB, smtpAddr string) *Server {
+// Stop is called), with mailpit's flags args besides (such as --smtp-tls-cert).
+func StartOn(t testing.TB, smtpAddr string, args ...string) *Server {
 	t.Helper()
 	bin := Binary()
 	if bin == "" {
@@ -78,8 +78,8 @@ func StartOn(t testing.TB, smtpAddr string) *Server {
 	apiAddr := FreeAddr(t)
 	s.API = "http://" + apiAddr
 	// --disable-version-check: otherwise it asks GitHub for a newer release.
-	s.cmd = exec.Command(bin, "--smtp", smtpAddr, "--listen", apiAddr, "--disable-version-check",
-		"--database", filepath.Join(t.TempDir(), "mailpit.db"))
+	s.cmd = exec.Command(bin, append([]string{"--smtp", smtpAddr, "--listen", apiAddr, "--disable-version-check",
+		"--database", filepath.Join(t.TempDir(), "mailpit.db")}, args...)...)
 	var out strings.Builder
 	s.cmd.Stdout, s.cmd.Stderr = &out, &out
 	if err := s.cmd.Start(); err != nil {
