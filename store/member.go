@@ -321,4 +321,5 @@ func (db *DB) DeleteMemberSessions(ctx context.Context, memberID int64) error {
 		return db.dialect.classify(err, "session")
 	})
 }
+
 var _ byline.MemberStore = (*DB)(nil)
