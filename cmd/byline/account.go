@@ -5,8 +5,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strconv"
 	"strings"
+	"time"
 
+	"byline"
 	"byline/mail"
 	"byline/newsroom"
 	"byline/store"
@@ -59,6 +62,16 @@ func outboxCommand(ctx context.Context, c config, args []string, stdout io.Write
 		sent := "not sent by email"
 		if !m.SentAt.IsZero() {
 			sent = "sent " + m.SentAt.Format("2006-01-02 15:04 UTC")
+		} else if j, err := db.FindJobByKey(ctx, mail.SendJob+":"+strconv.FormatInt(m.ID, 10)); err == nil {
+			// Queued for the mail server (see byline jobs).
+			switch state := j.State(time.Now()); {
+			case state == byline.JobFailed:
+				sent = "sending failed, given up: byline jobs retry " + j.Key + "; " + printable(firstLine(j.LastError))
+			case j.LastError != "":
+				sent = fmt.Sprintf("queued, attempt %d failed: %s", j.Attempts, printable(firstLine(j.LastError)))
+			default:
+				sent = "queued for the mail server"
+			}
 		}
 		fmt.Fprintf(stdout, "#%d  %s  %s  to %s  (%s)\nSubject: %s\n\n%s\n%s\n",
 			m.ID, m.CreatedAt.Format("2006-01-02 15:04 UTC"), printable(m.Kind), printable(m.To), sent, printable(m.Subject),

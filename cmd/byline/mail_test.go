@@ -12,7 +12,10 @@ import (
 	"testing"
 	"time"
 
+	"byline"
+	"byline/mail"
 	"byline/mail/mailtest"
+	"byline/store"
 )
 
 // TestMailSettingsRefused: a mail server URL that does not parse, or one without a From
@@ -124,5 +127,45 @@ func TestServeSendsMail(t *testing.T) {
 		}
 	case <-time.After(time.Minute):
 		t.Fatal("the server did not shut down within a minute")
+	}
+}
+
+// TestOutboxCommandQueued: byline outbox says which messages wait for the mail server, and
+// why the last attempt failed.
+func TestOutboxCommandQueued(t *testing.T) {
+	ctx := context.Background()
+	data := t.TempDir()
+	db, err := store.Open(ctx, filepath.Join(data, "byline.db"), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	relay, err := mail.NewSMTP("smtp://127.0.0.1:1", "news@daily.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := (&mail.Outbox{Store: db, Relay: relay}).Send(ctx, byline.Message{To: "olga@daily.example", Subject: "Reset", Text: "A link."}); err != nil {
+		t.Fatal(err)
+	}
+	outbox := func() string {
+		t.Helper()
+		var out strings.Builder
+		if err := run(ctx, []string{"outbox", "--data", data}, &out, io.Discard); err != nil {
+			t.Fatal(err)
+		}
+		return out.String()
+	}
+	if got := outbox(); !strings.Contains(got, "(queued for the mail server)") {
+		t.Fatalf("a queued message: %q", got)
+	}
+	j, err := db.ClaimJob(ctx, "node", time.Now(), time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.FailJob(ctx, j, time.Now(), "dial failed: connection refused", time.Now().Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if got := outbox(); !strings.Contains(got, "(queued, attempt 1 failed: dial failed: connection refused)") {
+		t.Fatalf("a message whose send failed: %q", got)
 	}
 }
