@@ -108,6 +108,10 @@ func (db *DB) DeleteMember(ctx context.Context, id int64, comments string, at ti
 		return byline.Errorf(byline.EINVALID, "Choose what becomes of your comments: kept as a deleted member's, or removed.")
 	}
 	return db.inTx(ctx, func(tx *tx) error {
+		// Sign-in links still out for the address would make a new account of it.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM member_links WHERE email = (SELECT email FROM members WHERE id = $1)`, id); err != nil {
+			return fmt.Errorf("end the member's links: %w", err)
+		}
 		n, err := rowsChanged(tx.ExecContext(ctx, `UPDATE members SET email = NULL, name = '', expertise = '', newsletter = FALSE,
 			deleted_at = $1, deleted_comments = $2 WHERE id = $3 AND deleted_at IS NULL`, at.UTC(), comments, id))
 		if err != nil {

@@ -315,6 +315,10 @@ func TestMembersSignIn(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		anon.do("POST", "/members/signin", url.Values{"email": {"rita@new.example"}})
+		if codes, _ := db.FindMemberCodes(ctx, "rita@new.example", tick()); len(codes) != 1 {
+			t.Fatalf("before deleting, %d codes out, want 1", len(codes))
+		}
 		if res, _ := other.do("POST", "/members/account/delete", url.Values{"comments": {"remove"}, "confirm": {"wrong@example.org"}}); res.StatusCode != http.StatusUnprocessableEntity {
 			t.Fatalf("delete without confirming: status %d, want 422", res.StatusCode)
 		}
@@ -328,6 +332,9 @@ func TestMembersSignIn(t *testing.T) {
 		}
 		if _, err := db.FindMemberByEmail(ctx, "rita@new.example"); byline.ErrorCode(err) != byline.ENOTFOUND {
 			t.Fatalf("the deleted address still finds a member: %v", err)
+		}
+		if codes, _ := db.FindMemberCodes(ctx, "rita@new.example", tick()); len(codes) != 0 {
+			t.Fatalf("the deleted member's address keeps %d sign-in codes", len(codes))
 		}
 		if sessions, _ := db.FindMemberSessions(ctx, m.ID); len(sessions) != 0 {
 			t.Fatalf("the deleted member keeps %d sessions", len(sessions))
@@ -377,6 +384,25 @@ func TestMembersLimits(t *testing.T) {
 		res.Body.Close()
 		if res.StatusCode != http.StatusForbidden {
 			t.Fatalf("a form posted from another site: status %d, want 403", res.StatusCode)
+		}
+	})
+}
+
+// TestMembersSecureCookie checks that a site served over https sends the session cookie
+// only over https.
+func TestMembersSecureCookie(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		s := newSite(t, db, func(c *web.Config) {
+			c.BaseURL = "https://news.test"
+			c.Members = &membership.Members{Store: db, Settings: db, Mail: &mail.Outbox{Store: db, Now: c.Now}, BaseURL: c.BaseURL, Now: c.Now}
+		})
+		c := newMemberClient(t, s)
+		c.do("POST", "/members/signup", url.Values{"email": {"sam@example.org"}, "name": {"Sam"}})
+		msg := mailTo(t, db, "sam@example.org")
+		code := codeRE.FindStringSubmatch(msg.Text)[1]
+		res, _ := c.do("POST", "/members/code", url.Values{"email": {"sam@example.org"}, "code": {code}})
+		if cookie := res.Header.Get("Set-Cookie"); !strings.Contains(cookie, "byline_member=") || !strings.Contains(cookie, "; Secure") {
+			t.Fatalf("the session cookie of an https site: %q, want Secure", cookie)
 		}
 	})
 }
