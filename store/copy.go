@@ -53,7 +53,7 @@ func Copy(ctx context.Context, src, dst *DB, progress func(table string, rows in
 	var counts []count
 	err = dst.inTx(ctx, func(tx *tx) error {
 		counts = counts[:0] // this may run twice (see inTx)
-		for _, t := range []string{"articles", "authors", "tags", "images", "staff", "staff_sessions", "audit_log", "jobs"} {
+		for _, t := range []string{"articles", "authors", "tags", "images", "staff", "staff_sessions", "audit_log", "jobs", "members"} {
 			var n int
 			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+t).Scan(&n); err != nil {
 				return fmt.Errorf("count %s: %w", t, err)
