@@ -12,6 +12,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"html"
 	"math/big"
 	"net/url"
 	"strings"
@@ -152,7 +153,13 @@ func (m *Members) sendSignIn(ctx context.Context, email, name, ret, ip string) e
 		Text: fmt.Sprintf("Your code to sign in to %s:\n\n    %s %s\n\nType it on the page that asked for it, within ten minutes.\n\n"+
 			"Or open this link, within 24 hours, in any browser:\n\n%s\n\n"+
 			"Either works once. If you did not ask to sign in, ignore this message: nothing happens.\n",
-			m.site(), code[:3], code[3:], m.BaseURL+"/members/link/"+token)}
+			m.site(), code[:3], code[3:], m.BaseURL+"/members/link/"+token),
+		HTML: fmt.Sprintf(`<p>Your code to sign in to %s:</p>
+<p style="font-size:2em;font-weight:bold;letter-spacing:.2em;font-family:monospace">%s&#8201;%s</p>
+<p>Type it on the page that asked for it, within ten minutes.</p>
+<p>Or, within 24 hours, in any browser: <a href="%s">sign in to %[1]s</a>.</p>
+<p>Either works once. If you did not ask to sign in, ignore this message: nothing happens.</p>
+`, html.EscapeString(m.site()), code[:3], code[3:], html.EscapeString(m.BaseURL+"/members/link/"+token))}
 	if err := msg.Validate(); err != nil {
 		return err
 	}

@@ -134,7 +134,8 @@ func TestMembersSignIn(t *testing.T) {
 		const rita = "rita+news@example.org"
 		msg := mailTo(t, db, rita)
 		link := linkOf(t, msg)
-		if !codeRE.MatchString(msg.Text) || !strings.Contains(msg.Subject, "code") {
+		if c := codeRE.FindStringSubmatch(msg.Text); c == nil || !strings.Contains(msg.Subject, strings.ReplaceAll(c[1], " ", "")) ||
+			!strings.Contains(msg.HTML, strings.Replace(c[1], " ", "&#8201;", 1)) || !strings.Contains(msg.HTML, `href="`+base+link+`"`) {
 			t.Fatalf("the message has no code: %q / %q", msg.Subject, msg.Text)
 		}
 
