@@ -58,21 +58,76 @@ func (r *Renderer) Render(src string) (string, error) {
 	return balance(r.policy.Sanitize(unswallow(buf.String())))
 }
 
-// TeaserMarker is the line that ends the part of a members-only article everyone may read.
+// TeaserMarker is the divider a writer types on a line of its own to end the part of a
+// members-only article everyone may read (the preview). It renders as nothing.
 const TeaserMarker = "<!--members-only-->"
 
-// RenderArticle renders a body and its teaser: the part before TeaserMarker when the source
-// has one, else the first paragraph. The teaser is all a reader without access ever gets.
+// RenderArticle renders a body and its teaser (the public preview of a gated article): the
+// part before the first line holding only TeaserMarker when the source has one; else the
+// body up to the end of its second paragraph. A body with nothing after its second
+// paragraph gives its first paragraph only, and one with nothing after its first paragraph
+// gives no teaser at all: a teaser is never the whole text.
 func (r *Renderer) RenderArticle(src string) (body, teaser string, err error) {
-	before, after, marked := strings.Cut(src, TeaserMarker)
+	before, after, marked := cutAtMarker(src)
 	if body, err = r.Render(before + "\n\n" + after); err != nil {
 		return "", "", err
 	}
 	if !marked {
-		return body, FirstParagraph(body), nil
+		return body, Preview(body), nil
 	}
 	teaser, err = r.Render(before)
 	return body, teaser, err
+}
+
+// cutAtMarker splits src at the first line that holds only TeaserMarker (spaces aside).
+func cutAtMarker(src string) (before, after string, found bool) {
+	at := 0
+	for line := range strings.Lines(src) {
+		if strings.TrimSpace(line) == TeaserMarker {
+			return src[:at], src[at+len(line):], true
+		}
+		at += len(line)
+	}
+	return src, "", false
+}
+
+// Preview returns the start of rendered HTML that a reader without access may read when the
+// writer set no divider: its top-level elements up to the end of the second top-level
+// paragraph, when something follows it; else up to the end of the first, when something
+// follows that; else "".
+func Preview(fragment string) string {
+	nodes, err := html.ParseFragment(strings.NewReader(fragment), divContext())
+	if err != nil {
+		return ""
+	}
+	var ends []int // the index after each top-level paragraph
+	for i, n := range nodes {
+		if n.Type == html.ElementNode && n.DataAtom == atom.P {
+			ends = append(ends, i+1)
+		}
+	}
+	rest := func(from int) bool { // whether anything but white space follows
+		for _, n := range nodes[from:] {
+			if n.Type == html.ElementNode || n.Type == html.TextNode && strings.TrimSpace(n.Data) != "" {
+				return true
+			}
+		}
+		return false
+	}
+	end := 0
+	for i := min(len(ends), 2) - 1; i >= 0; i-- {
+		if rest(ends[i]) {
+			end = ends[i]
+			break
+		}
+	}
+	var b strings.Builder
+	for _, n := range nodes[:end] {
+		if err := html.Render(&b, n); err != nil {
+			return ""
+		}
+	}
+	return b.String()
 }
 
 // FirstParagraph returns the first <p> element of rendered HTML, whole and balanced, or "".

@@ -77,9 +77,28 @@ func TestRenderArticleTeaser(t *testing.T) {
 	if !strings.Contains(teaser, "Free part.") || strings.Contains(teaser, "Secret") {
 		t.Errorf("teaser = %q, want only the free part", teaser)
 	}
-	_, teaser, _ = r.RenderArticle("First paragraph.\n\nSecond paragraph.")
-	if teaser != "<p>First paragraph.</p>" {
-		t.Errorf("teaser = %q, want the first paragraph", teaser)
+	// Without a divider: up to the end of the second paragraph, never the whole text.
+	for _, tt := range []struct{ src, want string }{
+		{"One.\n\nTwo.\n\nThree.", "<p>One.</p>\n<p>Two.</p>"},
+		{"## Head\n\nOne.\n\n- a list\n\nTwo.\n\nThree.\n\nFour.", "<h2 id=\"head\">Head</h2>\n<p>One.</p>\n<ul>\n<li>a list</li>\n</ul>\n<p>Two.</p>"},
+		{"One.\n\nTwo.", "<p>One.</p>"},
+		{"One.\n\nTwo.\n\n> A quote.", "<p>One.</p>\n<p>Two.</p>"},
+		{"One.", ""},
+		{"- only\n- a list", ""},
+		{"", ""},
+	} {
+		if _, teaser, _ := r.RenderArticle(tt.src); teaser != tt.want {
+			t.Errorf("RenderArticle(%q) teaser = %q, want %q", tt.src, teaser, tt.want)
+		}
+	}
+	// The divider counts only on a line of its own, and renders as nothing.
+	body, teaser, _ = r.RenderArticle("One.\n\n  <!--members-only-->  \n\nTwo.\n\nThree.\n\nFour.")
+	if strings.TrimSpace(teaser) != "<p>One.</p>" || strings.Contains(body, "members-only") || !strings.Contains(body, "Four.") {
+		t.Errorf("divider: teaser %q, body %q", teaser, body)
+	}
+	_, teaser, _ = r.RenderArticle("One <!--members-only--> more.\n\nTwo.\n\nThree.")
+	if teaser != "<p>One  more.</p>\n<p>Two.</p>" {
+		t.Errorf("a divider inside a line: teaser %q, want the two-paragraph rule", teaser)
 	}
 }
 
