@@ -57,7 +57,8 @@ func (s *Server) articlePage(r *http.Request) (*response, error) {
 		return nil, err
 	}
 	data.Article = a
-	data.CanRead = s.reader(r).CanRead(a.Visibility)
+	data.Reader, data.Membership = s.reader(r), s.members != nil
+	data.CanRead = data.Reader.CanRead(a.Visibility)
 	data.Title = markdown.Smarten(a.Title) + " – " + data.Site.Title
 	data.Desc = markdown.Smarten(a.Standfirst)
 	data.Canonical = s.articleURL(a)
@@ -129,10 +130,20 @@ type newsArticle struct {
 	Author              []ldThing `json:"author,omitempty"`
 	Publisher           ldThing   `json:"publisher"`
 	IsAccessibleForFree bool      `json:"isAccessibleForFree"`
-	MainEntityOfPage    ldThing   `json:"mainEntityOfPage"`
+	// HasPart marks the gated part of a members' article, as search engines ask of pages
+	// behind a paywall; the JSON-LD never carries the article's text.
+	HasPart          *ldPart `json:"hasPart,omitempty"`
+	MainEntityOfPage ldThing `json:"mainEntityOfPage"`
 	// Correction carries the article's corrections and clarifications; updates (the story
 	// moved on) are no correction, and only move dateModified.
 	Correction []ldCorrection `json:"correction,omitempty"`
+}
+
+// ldPart is a schema.org WebPageElement: the part of the page a CSS selector names.
+type ldPart struct {
+	Type                string `json:"@type"`
+	IsAccessibleForFree bool   `json:"isAccessibleForFree"`
+	CSSSelector         string `json:"cssSelector"`
 }
 
 // ldCorrection is a schema.org CorrectionComment: a note on what was wrong or unclear.
@@ -155,6 +166,9 @@ func (s *Server) newsArticleLD(a *byline.Article, data *pageData) newsArticle {
 			Logo: &ldThing{Type: "ImageObject", URL: s.absolute(data.Site.Logo)}},
 		IsAccessibleForFree: a.Visibility == byline.VisibilityPublic,
 		MainEntityOfPage:    ldThing{Type: "WebPage", ID: s.articleURL(a)},
+	}
+	if !ld.IsAccessibleForFree {
+		ld.HasPart = &ldPart{Type: "WebPageElement", CSSSelector: ".gated-body"}
 	}
 	if a.Image != nil {
 		ws := media.Widths(a.Image.Width)

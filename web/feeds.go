@@ -97,8 +97,16 @@ type enclosure struct {
 	Length int    `xml:"length,attr"`
 }
 
-// feed renders an RSS 2.0 feed. Public articles carry their full text; members-only
-// articles carry only their standfirst, never their body. A section's feed (emptyOK false)
+// gatedLinkText is what a feed's preview of a gated article says of the rest.
+func gatedLinkText(v byline.Visibility) string {
+	if v == byline.VisibilityPaid {
+		return "The rest of this article is for paying members: read it on the site."
+	}
+	return "The rest of this article is for members: read it on the site."
+}
+
+// feed renders an RSS 2.0 feed. Public articles carry their full text; gated (members' and
+// paid) articles carry their preview (TeaserHTML) and a link, never the rest of their body. A section's feed (emptyOK false)
 // with nothing visible is a 404, as the section's page is.
 func (s *Server) feed(r *http.Request, title, link, desc string, f byline.ArticleFilter, emptyOK bool) (*response, error) {
 	f.VisibleAt, f.Limit = s.now(), feedSize
@@ -139,9 +147,12 @@ func (s *Server) feed(r *http.Request, title, link, desc string, f byline.Articl
 		for _, t := range a.Tags {
 			it.Categories = append(it.Categories, plain(t.Name))
 		}
-		if anonymous := (byline.Reader{}); anonymous.CanRead(a.Visibility) {
-			it.Content = &cdata{Value: strings.ReplaceAll(a.BodyHTML, "]]>", "]]&gt;")}
+		content := a.BodyHTML
+		if anonymous := (byline.Reader{}); !anonymous.CanRead(a.Visibility) {
+			// A feed is read by anyone: a gated article gives its preview only.
+			content = a.TeaserHTML + `<p><a href="` + html.EscapeString(s.articleURL(a)) + `">` + gatedLinkText(a.Visibility) + `</a></p>`
 		}
+		it.Content = &cdata{Value: strings.ReplaceAll(content, "]]>", "]]&gt;")}
 		if a.Image != nil {
 			it.Enclosure = &enclosure{URL: s.absolute(srcURL(a.Image, 960)), Type: "image/jpeg"}
 		}

@@ -142,8 +142,11 @@ func TestFeeds(t *testing.T) {
 		if pub.PublishedParsed == nil || !pub.PublishedParsed.Equal(now.Add(-time.Hour)) {
 			t.Errorf("public item date = %v", pub.PublishedParsed)
 		}
-		if mem.Content != "" || strings.Contains(mem.Description, "The body") || mem.Description != "About Members one." {
-			t.Errorf("members item carries its body: content %q description %q", mem.Content, mem.Description)
+		// A members' article carries its preview (the first paragraph of a two-paragraph body)
+		// and a link, never the rest.
+		if !strings.HasPrefix(mem.Content, "<p>The body of Members one.</p>") || strings.Contains(mem.Content, "More.") ||
+			!strings.Contains(mem.Content, `href="`+base+`/members-one/"`) || mem.Description != "About Members one." {
+			t.Errorf("members item carries more than its preview: content %q description %q", mem.Content, mem.Description)
 		}
 		if got := parse("/tag/france/rss/"); len(got.Items) != 2 || got.Title != "France" {
 			t.Errorf("tag feed: %q %d items", got.Title, len(got.Items))

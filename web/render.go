@@ -48,6 +48,11 @@ type pageData struct {
 	NextURL  string
 	Notes    []*byline.Correction // /corrections/: the notes of a page, each with its article
 
+	// Reader is who reads the article page, for its call to action; Membership says whether
+	// readers can sign in and join here (the members' pages are served).
+	Reader     byline.Reader
+	Membership bool
+
 	loc *time.Location
 }
 
